@@ -1,0 +1,146 @@
+"""The CDC data dictionary: one declarative table per schema version.
+
+>>> schema = get_schema("1.1.2")
+>>> schema.by_key["nomNaissance"].dico_id
+'8.1'
+>>> [n.name for n in schema.children("flux")]
+['idFlux', 'horodatage', 'emetteur']
+>>> get_schema("1.1.5").by_key["action"].value.values
+('CREATION', 'SUPPRESSION')
+"""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+
+from ..exceptions import UnknownSchemaVersion
+from . import v1_1_2, v1_1_5
+from .types import (
+    ALL,
+    CHOICE,
+    SEQUENCE,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Integer,
+    Node,
+    Text,
+    dico_sort_key,
+)
+
+__all__ = [
+    "ALL",
+    "CHOICE",
+    "SEQUENCE",
+    "Boolean",
+    "Date",
+    "DateTime",
+    "Enum",
+    "Integer",
+    "Node",
+    "Schema",
+    "Text",
+    "VERSIONS",
+    "DEFAULT_VERSION",
+    "get_schema",
+]
+
+_MODULES = {module.VERSION: module for module in (v1_1_2, v1_1_5)}
+VERSIONS = tuple(_MODULES)
+DEFAULT_VERSION = "1.1.2"
+
+PASSAGE_PATH = v1_1_2.PASSAGE
+CERTIFICATION_PATH = v1_1_2.P
+
+
+class Schema:
+    """One schema version: its table and the views every consumer needs."""
+
+    def __init__(self, version, namespace, nodes):
+        self.version = version
+        self.namespace = namespace
+        self.nodes = nodes
+        self.by_path = {node.path: node for node in nodes}
+        if len(self.by_path) != len(nodes):
+            raise ValueError(f"schema {version}: duplicate path")
+        self.passage_path = PASSAGE_PATH
+        self.certification_path = CERTIFICATION_PATH
+
+    def __repr__(self):
+        return f"<Schema {self.version}>"
+
+    @cached_property
+    def _children(self):
+        children = {}
+        for node in self.nodes:
+            children.setdefault(node.parent, []).append(node)
+        return {parent: tuple(kids) for parent, kids in children.items()}
+
+    def children(self, path):
+        return self._children.get(path, ())
+
+    @property
+    def root(self):
+        return self.by_path["flux"]
+
+    @cached_property
+    def leaves(self):
+        return tuple(node for node in self.nodes if node.is_leaf)
+
+    @cached_property
+    def by_key(self):
+        """First leaf (or repeated group) carrying each fact key."""
+        result = {}
+        for node in self.nodes:
+            if node.key and node.key not in result:
+                result[node.key] = node
+        return result
+
+    @cached_property
+    def by_dico_id(self):
+        return {node.dico_id: node for node in self.nodes if node.dico_id}
+
+    @cached_property
+    def keys(self):
+        return tuple(self.by_key)
+
+    def leaves_at(self, level):
+        return tuple(node for node in self.leaves if node.level == level)
+
+    @cached_property
+    def columns(self):
+        """Leaves with a dictionary id, in dictionary order: the import layout."""
+        seen, result = set(), []
+        for node in sorted(
+            (n for n in self.leaves if n.dico_id), key=lambda n: dico_sort_key(n.dico_id)
+        ):
+            if node.key not in seen:
+                seen.add(node.key)
+                result.append(node)
+        return tuple(result)
+
+    def repeated_group(self, path):
+        """The nearest ancestor (or self) that repeats inside a passage."""
+        while path and path != self.passage_path:
+            node = self.by_path[path]
+            if node.max_occurs is None:
+                return node
+            path = node.parent
+        return None
+
+    def enum(self, key):
+        return self.by_key[key].value
+
+
+@lru_cache(maxsize=None)
+def get_schema(version=DEFAULT_VERSION) -> Schema:
+    """Return the :class:`Schema` of a version ("1.1.2" or "1.1.5")."""
+    module = _MODULES.get(str(version))
+    if module is None:
+        raise UnknownSchemaVersion(
+            f"Version de schéma « {version} » inconnue : choisissez parmi "
+            + ", ".join(VERSIONS)
+            + "."
+        )
+    return Schema(module.VERSION, module.NAMESPACE, module.NODES)
