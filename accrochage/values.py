@@ -37,8 +37,6 @@ NIL_WORDS = frozenset({"", "nil", "nill", "null", "néant"})
 TRUE_WORDS = frozenset({"true", "vrai", "oui", "o", "yes", "y", "1", "x"})
 FALSE_WORDS = frozenset({"false", "faux", "non", "n", "no", "0"})
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d", "%d.%m.%Y")
-#: codes the CDC template stores as numbers, losing their leading zeros
-_ZERO_PADDED = {"codeInsee": 5, "codePaysNaissance": 3}
 
 
 def is_blank(value):
@@ -101,9 +99,9 @@ def parse_text(node, raw):
     if isinstance(raw, float) and raw.is_integer():
         text = str(int(raw))
     text = str(text).strip()
-    width = _ZERO_PADDED.get(node.key)
-    if width and text.isdigit() and len(text) < width:
-        text = text.zfill(width)
+    # the CDC template stores some codes as numbers, losing their leading zeros
+    if node.zero_pad and text.isdigit() and len(text) < kind.length:
+        text = text.zfill(kind.length)
     return text
 
 

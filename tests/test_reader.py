@@ -2,10 +2,20 @@
 
 import pytest
 
+from accrochage.dictionary import get_schema
 from accrochage.exceptions import DocumentInvalid
 from accrochage.reader import iter_passages
 from accrochage.writer import write_deposit
 from tests.factories import make_passage
+
+
+def _cpf_file_passage(index):
+    """A holder identified by a CPF file number only (bloc 9)."""
+    schema = get_schema("1.1.2")
+    civil_status = {n.key for n in schema.leaves if "/titulaire/" in n.path}
+    passage = {k: v for k, v in make_passage(index).items() if k not in civil_status}
+    return {**passage, "idDossier": "1234567891011", "nomTitulaire": "ROUX",
+            "prenom1Titulaire": "Camille"}
 
 
 def test_round_trip_keeps_every_fact(tmp_path):
@@ -20,8 +30,7 @@ def test_round_trip_keeps_every_fact(tmp_path):
                 {"niveau": 6, "domaineCompetenceId": "1", "competenceId": "2"},
             ],
         ),
-        make_passage(3, nomNaissance=None, idDossier="1234567891011", nomTitulaire="ROUX",
-                     prenom1Titulaire="Camille", codeInsee=None),
+        _cpf_file_passage(3),
     ]
     files = write_deposit(written, tmp_path)
     read = [passage for path in files for _line, passage, _p in iter_passages(path.path)]

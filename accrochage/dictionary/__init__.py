@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 
 from ..exceptions import UnknownSchemaVersion
 from . import v1_1_2, v1_1_5
@@ -44,6 +44,7 @@ __all__ = [
     "VERSIONS",
     "DEFAULT_VERSION",
     "get_schema",
+    "personal_keys",
 ]
 
 _MODULES = {module.VERSION: module for module in (v1_1_2, v1_1_5)}
@@ -121,7 +122,13 @@ class Schema:
         return tuple(result)
 
     def repeated_group(self, path):
-        """The nearest ancestor (or self) that repeats inside a passage."""
+        """The nearest ancestor (or self) that repeats inside a passage.
+
+        None for a path outside the passage (the certification repeats too,
+        but its facts are plain facts of each passage).
+        """
+        if not path.startswith(self.passage_path + "/"):
+            return None
         while path and path != self.passage_path:
             node = self.by_path[path]
             if node.max_occurs is None:
@@ -133,7 +140,18 @@ class Schema:
         return self.by_key[key].value
 
 
-@lru_cache(maxsize=None)
+@cache
+def personal_keys(kind=None) -> frozenset:
+    """Fact keys holding personal data, in any version (``kind``: birth, nir)."""
+    return frozenset(
+        node.key
+        for version in VERSIONS
+        for node in get_schema(version).leaves
+        if node.personal and kind in (None, node.personal)
+    )
+
+
+@cache
 def get_schema(version=DEFAULT_VERSION) -> Schema:
     """Return the :class:`Schema` of a version ("1.1.2" or "1.1.5")."""
     module = _MODULES.get(str(version))

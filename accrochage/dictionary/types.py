@@ -126,6 +126,15 @@ class Node:
     level: str = "passage"
     source: str = "XSD 1.1.2"
     conditions: tuple[str, ...] = field(default=())
+    #: how ``rules.normalize_passage`` cleans the value: ``name`` (trim,
+    #: collapse spaces, upper-case keeping accents) or ``code`` (no spaces,
+    #: upper-case); None: trim only
+    normalize: str | None = None
+    #: personal data: ``birth`` (never echoed in messages or logs) or ``nir``
+    #: (likewise, and never exported to a spreadsheet)
+    personal: str | None = None
+    #: a code the CDC template stores as a number: restore its leading zeros
+    zero_pad: bool = False
 
     @property
     def name(self):

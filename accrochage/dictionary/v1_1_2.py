@@ -96,6 +96,16 @@ INITIATIVE = Enum(
 )
 SEXE = Enum("genre", (("M", "Masculin"), ("F", "Féminin")))
 
+#: DigComp areas (#6.3) and how many competences (#6.4) each holds (S-DICO
+#: block 6); the XSD only says "one character", the rules check the pairs.
+DIGCOMP_AREAS = (
+    ("1", "Littératie de l'information et des données", 3),
+    ("2", "Communication et collaboration", 6),
+    ("3", "Création de contenu numérique", 4),
+    ("4", "Sécurité", 4),
+    ("5", "Résolution de problèmes", 4),
+)
+
 P = "flux/emetteur/certificateurs/certificateur/certifications/certification"
 PASSAGE = P + "/passageCertifications/passageCertification"
 TITULAIRE = PASSAGE + "/identificationTitulaire/titulaire"
@@ -147,12 +157,12 @@ NODES = (
     group(P, "4", "Certification", max_occurs=None, level="certification"),
     leaf(
         P + "/type", "4.1", "Type de certification", Text(255),
-        "RNCP ou RS, cohérent avec le code.", level="certification",
+        "RNCP ou RS, cohérent avec le code.", level="certification", normalize="code",
     ),
     leaf(
         P + "/code", "4.2", "Code de la certification", Text(100),
         "Code de la fiche France compétences, préfixe compris (ex. RNCP35726, RS5875).",
-        level="certification",
+        level="certification", normalize="code",
     ),
     leaf(
         P + "/natureDeposant", "4.3", "Nature du déposant", NATURE_DEPOSANT,
@@ -281,29 +291,36 @@ NODES = (
     leaf(
         TITULAIRE + "/nomNaissance", "8.1", "Nom de naissance", Text(60),
         "Nom de naissance tel qu'il figure à l'état civil.", dico_max_length=30,
+        normalize="name",
     ),
     leaf(
         TITULAIRE + "/nomUsage", "8.2", "Nom d'usage", Text(60),
         "Nom d'usage ou marital ; nil s'il n'est pas connu.", nillable=True,
-        dico_max_length=30,
+        dico_max_length=30, normalize="name",
     ),
-    leaf(TITULAIRE + "/prenom1", "8.3", "Premier prénom", Text(60), dico_max_length=20),
+    leaf(
+        TITULAIRE + "/prenom1", "8.3", "Premier prénom", Text(60), dico_max_length=20,
+        normalize="name",
+    ),
     leaf(
         TITULAIRE + "/prenom2", "8.4", "Deuxième prénom", Text(60), min_occurs=0,
-        dico_max_length=20,
+        dico_max_length=20, normalize="name",
     ),
     leaf(
         TITULAIRE + "/prenom3", "8.5", "Troisième prénom", Text(60), min_occurs=0,
-        dico_max_length=20,
+        dico_max_length=20, normalize="name",
     ),
-    leaf(TITULAIRE + "/anneeNaissance", "8.6", "Année de naissance", Integer(1900, 2099)),
+    leaf(
+        TITULAIRE + "/anneeNaissance", "8.6", "Année de naissance", Integer(1900, 2099),
+        personal="birth",
+    ),
     leaf(
         TITULAIRE + "/moisNaissance", "8.7", "Mois de naissance", Integer(1, 12),
-        "nil s'il n'est pas connu.", nillable=True,
+        "nil s'il n'est pas connu.", nillable=True, personal="birth",
     ),
     leaf(
         TITULAIRE + "/jourNaissance", "8.8", "Jour de naissance", Integer(1, 31),
-        "nil s'il n'est pas connu.", nillable=True,
+        "nil s'il n'est pas connu.", nillable=True, personal="birth",
     ),
     leaf(TITULAIRE + "/sexe", "8.9", "Sexe", SEXE),
     group(
@@ -315,6 +332,8 @@ NODES = (
         NAISSANCE + "/codeInseeNaissance/codeInsee", "8.10",
         "Code INSEE de la commune de naissance", Text(length=5),
         "Code INSEE de la commune ; né à l'étranger : code pays INSEE 99XXX.",
+        zero_pad=True,
+        normalize="code",
     ),
     group(NAISSANCE + "/codePostalNaissance", None, "Code postal de naissance", SEQUENCE),
     leaf(
@@ -332,7 +351,7 @@ NODES = (
         Text(length=3),
         "Né à l'étranger : les 3 derniers chiffres du code pays INSEE (99XXX) ; "
         "né en France : vide.",
-        min_occurs=0,
+        min_occurs=0, zero_pad=True, normalize="code",
     ),
     leaf(
         TITULAIRE + "/libellePaysNaissance", "8.14", "Pays de naissance", Text(60),
@@ -348,9 +367,13 @@ NODES = (
         DOSSIER + "/idDossier", "9.1", "Numéro de dossier CPF", Text(13),
         "Numéro du dossier de formation CPF (EDOF), 13 caractères au plus.",
     ),
-    leaf(DOSSIER + "/nomTitulaire", "9.2", "Nom du titulaire (dossier CPF)", Text(30)),
+    leaf(
+        DOSSIER + "/nomTitulaire", "9.2", "Nom du titulaire (dossier CPF)", Text(30),
+        normalize="name",
+    ),
     leaf(
         DOSSIER + "/prenom1Titulaire", "9.3", "Prénom du titulaire (dossier CPF)", Text(20),
+        normalize="name",
     ),
     leaf(
         PASSAGE + "/verbatim", "5.17", "Information complémentaire", Text(255),

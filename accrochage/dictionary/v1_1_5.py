@@ -37,12 +37,13 @@ _NATIONAL = (
     leaf(
         NATIONAL + "/nir", "10.1", "NIR (13 caractères, sans la clé)", NIR13,
         "Numéro d'inscription au répertoire, sans les deux chiffres de la clé.",
+        personal="nir",
         source="XSD 1.1.5 (rapporté)",
     ),
     leaf(
         NATIONAL + "/nomNaissance", "10.2", "Nom de naissance", Text(60),
         "Nom de naissance tel qu'il figure à l'état civil.", dico_max_length=30,
-        source="XSD 1.1.5 (rapporté)",
+        normalize="name", source="XSD 1.1.5 (rapporté)",
     ),
 )
 

@@ -1,0 +1,299 @@
+"""Import of CSV and XLSX files laid out like the CDC Excel template v1.4."""
+
+import datetime
+import io
+import shutil
+
+import openpyxl
+import pytest
+
+from accrochage.dictionary import get_schema
+from accrochage.exceptions import ImportFileError
+from accrochage.findings import BLOCKING, WARNING
+from accrochage.importer import column_labels, read_passages
+
+SCHEMA = get_schema("1.1.2")
+IDS = [node.dico_id for node in SCHEMA.columns]
+
+
+def _template_like(data_rows, *, extra_header=None):
+    """A workbook shaped like the template: ids on row 12, labels on 13, marker on 20."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Tableau declaration"
+    sheet["B1"] = "Tableau de déclaration"
+    sheet.cell(12, 1, "Identifiant")
+    sheet.cell(13, 1, "Intitulé")
+    sheet.cell(17, 1, "Consigne")
+    for position, dico_id in enumerate(IDS, start=2):
+        sheet.cell(12, position, dico_id)
+        sheet.cell(13, position, f"libellé {dico_id}")
+        sheet.cell(17, position, "A compléter")
+    if extra_header:
+        sheet.cell(12, len(IDS) + 2, extra_header)
+    sheet["B20"] = "Commencez votre saisie en-dessous de cette ligne"
+    sheet["B22"] = "Auto, ne rien inscrire"
+    sheet["C22"] = "Auto, ne rien inscrire"
+    for row_number, values in data_rows.items():
+        for key, value in values.items():
+            column = len(IDS) + 2 if key == "extra" else IDS.index(key) + 2
+            sheet.cell(row_number, column, value)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+GOOD_ROW = {
+    "1.1": "Auto, ne rien inscrire",
+    "2.1": "12ABC345",
+    "3.1": "12ABC345",
+    "3.2": "MCFCER000123",
+    "4.1": "RNCP",
+    "4.2": "RNCP35726",
+    "4.3": "CERTIFICATEUR",
+    "5.1": "P-1",
+    "5.4": "PAR_ADMISSION",
+    "5.5": "OUI",
+    "5.6": datetime.datetime(2026, 6, 2),
+    "5.10": "15/10/2026",
+    "5.11": "NILL",
+    "5.12": "NON",
+    "5.14": "OUI",
+    "6.1": 420,
+    "6.2": 5,
+    "6.3": 3,
+    "6.4": "4",
+    "7.1": "VAE",
+    "7.2": "VAE_CLASSIQUE",
+    "8.1": "MARTIN",
+    "8.3": "Élodie",
+    "8.6": 1990,
+    "8.7": 5,
+    "8.8": 17,
+    "8.9": "F",
+    "8.10": 1053,
+    "8.13": 99,
+}
+
+
+def test_template_like_workbook_reads_typed_values():
+    data = _template_like(
+        {
+            23: GOOD_ROW,
+            24: {},
+            26: {**GOOD_ROW, "5.1": "P-2", "6.2": None, "6.3": None, "6.4": None},
+        }
+    )
+    result = read_passages(data)
+    assert result.format == "xlsx" and result.header_row == 12
+    assert result.findings == []
+    (row1, first), (row2, second) = result.passages
+    assert (row1, row2) == (23, 26)  # sheet row numbers; empty rows 24-25 skipped
+    assert first["idTechnique"] == "P-1"
+    # header facts (deposit and certification levels) are carried on every passage
+    assert (first["idClientCertificateur"], first["type"], first["code"]) == (
+        "12ABC345",
+        "RNCP",
+        "RNCP35726",
+    )
+    assert None not in first
+    assert first["donneeCertifiee"] is True and first["presenceNiveauLangueEuro"] is False
+    assert first["dateDebutExamen"] == datetime.date(2026, 6, 2)
+    assert first["dateDebutValidite"] == datetime.date(2026, 10, 15)
+    assert first["dateFinValidite"] is None
+    assert first["anneeNaissance"] == 1990
+    # numbers that lost their leading zeros get them back (fixed length in the table)
+    assert first["codeInsee"] == "01053"
+    assert first["codePaysNaissance"] == "099"
+    assert first["scoreGeneral"] == 420
+    assert first["resultats"] == [{"niveau": 5, "domaineCompetenceId": "3", "competenceId": "4"}]
+    assert second["resultats"] == []
+    # generated flux columns are never imported
+    assert "idFlux" not in first and "horodatage" not in first
+    assert "5.1" in [node.dico_id for node in result.columns]
+    assert "1.1" not in [node.dico_id for node in result.columns]
+
+
+def test_bad_cells_are_reported_and_the_row_kept():
+    bad = {**GOOD_ROW, "5.5": "peut-être", "8.6": "mil neuf cent", "7.1": "STAGE"}
+    result = read_passages(_template_like({23: GOOD_ROW, 25: bad}))
+    assert [row for row, _p in result.passages] == [23, 25]
+    passage = dict(result.passages)[25]
+    assert passage["donneeCertifiee"] is None and passage["anneeNaissance"] is None
+    assert passage["nomNaissance"] == "MARTIN"  # the rest of the row is kept
+    assert all(f.severity == BLOCKING and f.row == 25 for f in result.findings)
+    assert {f.dico_id for f in result.findings} == {"5.5", "8.6", "7.1"}
+    assert {f.passage for f in result.findings} == {"P-1"}
+    by_id = {f.dico_id: f for f in result.findings}
+    assert by_id["8.6"].column.startswith("8.6 (")
+    # birth data is personal: the reason says what is expected, not the value
+    assert "mil neuf cent" not in by_id["8.6"].message
+    assert "1900 à 2099" in by_id["8.6"].message
+    assert "VAE" in by_id["7.1"].message  # says which values are allowed
+    assert result.findings_for(25) == result.blocking
+    assert result.findings_for(23) == []
+
+
+def test_birth_day_value_never_appears_in_a_message():
+    result = read_passages(_template_like({23: {**GOOD_ROW, "8.8": "dix-sept"}}))
+    (finding,) = result.findings
+    assert finding.dico_id == "8.8"
+    assert "dix-sept" not in finding.message and "8.8" in finding.message
+
+
+def test_unknown_column_is_reported_once_when_it_carries_data():
+    rows = {
+        23: {**GOOD_ROW, "extra": "x"},
+        24: {**GOOD_ROW, "5.1": "P-2", "extra": "y"},
+        25: {"extra": "seul"},
+    }
+    result = read_passages(_template_like(rows, extra_header="Commentaire interne"))
+    assert len(result.passages) == 2
+    warnings = [f for f in result.findings if f.severity == WARNING]
+    column = [f for f in warnings if f.code == "import_column"]
+    assert len(column) == 1 and "Commentaire interne" in column[0].message
+    ignored = [f for f in warnings if f.code == "import_row_ignored"]
+    assert [f.row for f in ignored] == [25]  # never silently dropped
+
+
+def test_csv_utf8_bom_semicolon_with_template_labels():
+    text = (
+        "Id Technique;Nom Naissance;Prenom 1;Code Insee Commune Naissance;"
+        "Code Postal Commune Naissance;Id Client;Id Client 2;Donnee Certifiee\n"
+        "P-9;GARCÍA;Zoé;2A004;;01AAA111;02BBB222;oui\n"
+    )
+    result = read_passages(text.encode("utf-8-sig"), filename="import.csv")
+    assert result.format == "csv"
+    ((row, passage),) = result.passages
+    assert row == 2
+    assert passage == {
+        "idTechnique": "P-9",
+        "nomNaissance": "GARCÍA",
+        "prenom1": "Zoé",
+        "codeInsee": "2A004",
+        "codePostal": None,
+        "idClientEmetteur": "01AAA111",
+        "idClientCertificateur": "02BBB222",
+        "donneeCertifiee": True,
+    }
+
+
+def test_csv_windows_1252_comma_with_xml_names_and_quotes(tmp_path):
+    path = tmp_path / "export excel.csv"
+    path.write_bytes(
+        "idTechnique,nomNaissance,libelleOption,dateFinExamen\n"
+        '"P-1","LEFÈVRE","Option ""A"", spécialité","2026-06-03"\n'.encode("cp1252")
+    )
+    ((_row, passage),) = read_passages(path).passages
+    assert passage["nomNaissance"] == "LEFÈVRE"
+    assert passage["libelleOption"] == 'Option "A", spécialité'
+    assert passage["dateFinExamen"] == datetime.date(2026, 6, 3)
+
+
+def test_csv_with_id_and_label_rows_and_formula_guard():
+    text = (
+        "5.1;8.1;#8.3;4.1\nId Technique;Nom Naissance;Prenom 1;Type\n'-12;'=HYPERLINK(1);Léa;RNCP\n"
+    )
+    result = read_passages(io.BytesIO(text.encode()))
+    ((row, passage),) = result.passages
+    assert row == 3
+    assert passage["idTechnique"] == "-12"
+    assert passage["nomNaissance"] == "=HYPERLINK(1)"
+    assert passage["prenom1"] == "Léa"
+
+
+def test_data_beyond_the_header_is_reported():
+    result = read_passages(b"5.1;8.1\nP-1;MARTIN;oubli\n")
+    (warning,) = result.findings
+    assert warning.code == "import_column" and "Colonne C" in warning.message
+
+
+def test_duplicate_column_keeps_the_first():
+    result = read_passages(b"5.1;8.1;idTechnique\nP-1;MARTIN;P-X\n")
+    assert result.passages[0][1]["idTechnique"] == "P-1"
+    (warning,) = result.findings
+    assert warning.severity == WARNING and "#5.1 idTechnique" in warning.message
+
+
+def test_version_1_1_5_reads_the_national_identifier():
+    result = read_passages(b"5.1;10.1;8.1\nP-1;1900575123456;MARTIN\n", version="1.1.5")
+    assert result.passages[0][1]["nir"] == "1900575123456"
+    bad = read_passages(b"5.1;8.7\nP-1;treize\n")
+    assert "treize" not in bad.findings[0].message
+
+
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        (b"", "vide"),
+        (b"nom;prenom\nMARTIN;Paul\n", "en-tête"),
+        (b"\xd0\xcf\x11\xe0" + b"\x00" * 20, "97-2003"),
+        (b"PK\x03\x04garbage", "illisible"),
+    ],
+)
+def test_unreadable_files_raise_a_french_error(data, match):
+    with pytest.raises(ImportFileError, match=match):
+        read_passages(data)
+
+
+def test_misnamed_xlsx_and_missing_path(tmp_path):
+    with pytest.raises(ImportFileError, match="xlsx valide"):
+        read_passages(b"5.1;8.1\n", filename="passages.xlsx")
+    with pytest.raises(ImportFileError, match="Impossible de lire"):
+        read_passages(tmp_path / "absent.csv")
+
+
+def test_labels_follow_the_template_convention():
+    labels = column_labels(SCHEMA)
+    assert labels["prenom1Titulaire"] == "Prenom 1 Titulaire"
+    assert labels["codePostalCentreExamen"] == "Code Postal Centre Examen"
+    assert len(set(labels.values())) == len(labels)
+
+
+# -- the official template (oracle; skipped when absent) ---------------------
+
+
+def _official_header(path):
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list(book["Tableau declaration"].iter_rows(min_row=12, max_row=13, values_only=True))
+    book.close()
+    return rows
+
+
+def test_official_template_header_is_recognised(official_template_path):
+    result = read_passages(official_template_path)
+    assert result.header_row == 12
+    assert result.passages == [] and result.findings == []
+    ids, labels = _official_header(official_template_path)
+    template_ids = {i for i in ids[1:] if i and not i.startswith("1.")}
+    assert {node.dico_id for node in result.columns} == template_ids
+    # the label row alone is recognised as well, column for column
+    csv_text = ";".join(labels[1:]) + "\n" + ";".join("" for _ in labels[1:]) + "\n"
+    by_label = read_passages(csv_text.encode())
+    assert [n.dico_id for n in by_label.columns] == [n.dico_id for n in result.columns]
+
+
+def test_official_template_filled_in_a_copy(official_template_path, tmp_path):
+    copy = tmp_path / "modele.xlsx"
+    shutil.copyfile(official_template_path, copy)
+    book = openpyxl.load_workbook(copy)
+    sheet = book["Tableau declaration"]
+    position = {sheet.cell(12, c).value: c for c in range(1, sheet.max_column + 1)}
+    for offset, values in enumerate([GOOD_ROW, {**GOOD_ROW, "5.1": "P-2", "8.6": "dix-neuf"}]):
+        for dico_id, value in values.items():
+            sheet.cell(23 + offset * 2, position[dico_id], value)
+    book.save(copy)
+    result = read_passages(copy)
+    assert [row for row, _p in result.passages] == [23, 25]
+    first = result.passages[0][1]
+    assert first["idTechnique"] == "P-1" and first["codeInsee"] == "01053"
+    assert first["resultats"] == [{"niveau": 5, "domaineCompetenceId": "3", "competenceId": "4"}]
+    (finding,) = result.findings
+    assert (finding.row, finding.dico_id, finding.passage) == (25, "8.6", "P-2")
+
+
+def test_long_csv_without_marker_and_text_stream():
+    lines = ["idTechnique;nomNaissance"] + [f"P-{n};NOM{n}" for n in range(1, 101)]
+    result = read_passages(io.StringIO("\n".join(lines)))
+    assert len(result.passages) == 100
+    assert result.passages[-1] == (101, {"idTechnique": "P-100", "nomNaissance": "NOM100"})
