@@ -45,7 +45,10 @@ def _parser():
 
     def schema_option(sub):
         sub.add_argument(
-            "-V", "--schema-version", default=DEFAULT_VERSION, choices=VERSIONS,
+            "-V",
+            "--schema-version",
+            default=DEFAULT_VERSION,
+            choices=VERSIONS,
             help=f"version du schéma CDC (défaut : {DEFAULT_VERSION})",
         )
 
@@ -53,27 +56,45 @@ def _parser():
         "build", help="fichiers CSV/XLSX → fichiers XML à déposer et rapport des anomalies"
     )
     build.add_argument("inputs", nargs="+", type=pathlib.Path, help="fichiers CSV ou XLSX")
-    build.add_argument("-o", "--output", type=pathlib.Path, default=pathlib.Path("depot"),
-                       help="dossier de sortie (défaut : ./depot)")
+    build.add_argument(
+        "-o",
+        "--output",
+        type=pathlib.Path,
+        default=pathlib.Path("depot"),
+        help="dossier de sortie (défaut : ./depot)",
+    )
     schema_option(build)
     build.add_argument("--now", help="horodatage imposé (AAAA-MM-JJTHH:MM:SS, heure de Paris)")
-    build.add_argument("--max-passages", type=int, default=200_000,
-                       help="passages au plus par fichier (défaut : 200000)")
-    build.add_argument("--max-mb", type=float, default=200.0,
-                       help="taille maximale d'un fichier en Mo (défaut : 200)")
-    build.add_argument("--short-lengths", action="store_true",
-                       help="appliquer les longueurs courtes du dictionnaire (30/20/40)")
-    build.add_argument("--strict", action="store_true",
-                       help="les avertissements comptent aussi (code de sortie 1)")
+    build.add_argument(
+        "--max-passages",
+        type=int,
+        default=200_000,
+        help="passages au plus par fichier (défaut : 200000)",
+    )
+    build.add_argument(
+        "--max-mb",
+        type=float,
+        default=200.0,
+        help="taille maximale d'un fichier en Mo (défaut : 200)",
+    )
+    build.add_argument(
+        "--short-lengths",
+        action="store_true",
+        help="appliquer les longueurs courtes du dictionnaire (30/20/40)",
+    )
+    build.add_argument(
+        "--strict", action="store_true", help="les avertissements comptent aussi (code de sortie 1)"
+    )
     build.add_argument("--json", action="store_true", help="résultat en JSON")
 
-    validate = commands.add_parser(
-        "validate", help="vérifier un fichier XML (schéma et règles)"
-    )
+    validate = commands.add_parser("validate", help="vérifier un fichier XML (schéma et règles)")
     validate.add_argument("file", type=pathlib.Path)
     schema_option(validate)
-    validate.add_argument("--xsd", type=pathlib.Path,
-                          help="XSD officiel du kit CDC, vérifié en plus du schéma intégré")
+    validate.add_argument(
+        "--xsd",
+        type=pathlib.Path,
+        help="XSD officiel du kit CDC, vérifié en plus du schéma intégré",
+    )
     validate.add_argument("--strict", action="store_true")
     validate.add_argument("--json", action="store_true")
 
@@ -131,8 +152,18 @@ def _parse_now(text):
 # -- build ---------------------------------------------------------------
 
 
-def build_deposit(inputs, output, *, version, now=None, max_passages=200_000,
-                  max_bytes=200_000_000, short_lengths=False, today=None, show_progress=True):
+def build_deposit(
+    inputs,
+    output,
+    *,
+    version,
+    now=None,
+    max_passages=200_000,
+    max_bytes=200_000_000,
+    short_lengths=False,
+    today=None,
+    show_progress=True,
+):
     """Import, check and write: the whole ``build`` job, reusable by ``demo``.
 
     Returns ``(files, findings, counts)``. Passages with a blocking finding
@@ -153,7 +184,8 @@ def build_deposit(inputs, output, *, version, now=None, max_passages=200_000,
         for row, passage in imported.passages:
             passage = normalize_passage(passage, version=version)
             passage_findings = [
-                _with_row(f, row) for f in check_passage(
+                _with_row(f, row)
+                for f in check_passage(
                     passage, version=version, today=today, short_lengths=short_lengths
                 )
             ]
@@ -164,10 +196,19 @@ def build_deposit(inputs, output, *, version, now=None, max_passages=200_000,
                 ready.append(passage)
     output.mkdir(parents=True, exist_ok=True)
     progress = Progress("Écriture", total=len(ready), enabled=show_progress)
-    files = write_deposit(
-        ready, output, version=version, now=now, max_passages=max_passages,
-        max_bytes=max_bytes, progress=progress.update,
-    ) if ready else []
+    files = (
+        write_deposit(
+            ready,
+            output,
+            version=version,
+            now=now,
+            max_passages=max_passages,
+            max_bytes=max_bytes,
+            progress=progress.update,
+        )
+        if ready
+        else []
+    )
     progress.close()
     report = output / "rapport-anomalies.csv"
     with open(report, "w", encoding="utf-8-sig", newline="") as handle:
@@ -206,13 +247,25 @@ def _files_payload(files):
 def _cmd_build(args):
     now = _parse_now(args.now)
     files, findings, counts = build_deposit(
-        args.inputs, args.output, version=args.schema_version, now=now,
-        max_passages=args.max_passages, max_bytes=int(args.max_mb * 1_000_000),
-        short_lengths=args.short_lengths, show_progress=not args.json,
+        args.inputs,
+        args.output,
+        version=args.schema_version,
+        now=now,
+        max_passages=args.max_passages,
+        max_bytes=int(args.max_mb * 1_000_000),
+        short_lengths=args.short_lengths,
+        show_progress=not args.json,
     )
     lines = _build_summary(files, findings, counts)
-    _emit(args, {"fichiers": _files_payload(files), "compteurs": counts,
-                 "anomalies": [f.as_dict() for f in findings]}, lines)
+    _emit(
+        args,
+        {
+            "fichiers": _files_payload(files),
+            "compteurs": counts,
+            "anomalies": [f.as_dict() for f in findings],
+        },
+        lines,
+    )
     return _exit_code(findings, args.strict)
 
 
@@ -224,8 +277,10 @@ def _build_summary(files, findings, counts):
     for f in files:
         lines.append(f"  → {f.path} ({f.passage_count} passage(s), idFlux {f.id_flux})")
     if findings:
-        lines.append(f"{counts['bloquants']} anomalie(s) bloquante(s), "
-                     f"{counts['avertissements']} avertissement(s) :")
+        lines.append(
+            f"{counts['bloquants']} anomalie(s) bloquante(s), "
+            f"{counts['avertissements']} avertissement(s) :"
+        )
         lines.extend(f"  {finding}" for finding in findings)
     lines.append(f"Rapport détaillé : {counts['rapport']}")
     return lines
@@ -242,8 +297,17 @@ def _cmd_validate(args):
     findings = list(validate_file(args.file, version=args.schema_version))
     if args.xsd:
         findings.extend(
-            Finding(f.severity, f.code, "[XSD officiel] " + f.message, f.field, f.dico_id,
-                    f.passage, f.row, f.column, f.detail)
+            Finding(
+                f.severity,
+                f.code,
+                "[XSD officiel] " + f.message,
+                f.field,
+                f.dico_id,
+                f.passage,
+                f.row,
+                f.column,
+                f.detail,
+            )
             for f in validate_file(args.file, version=args.schema_version, xsd=args.xsd)
         )
     count = 0
@@ -251,20 +315,30 @@ def _cmd_validate(args):
         for line, passage, problems in iter_passages(args.file, version=args.schema_version):
             count += 1
             findings.extend(
-                Finding(BLOCKING, "value", str(p), p.field, p.dico_id,
-                        passage.get("idTechnique"), line)
+                Finding(
+                    BLOCKING, "value", str(p), p.field, p.dico_id, passage.get("idTechnique"), line
+                )
                 for p in problems
             )
             findings.extend(
-                _with_row(f, line)
-                for f in check_passage(passage, version=args.schema_version)
+                _with_row(f, line) for f in check_passage(passage, version=args.schema_version)
             )
     verdict = "conforme" if not any(f.blocking for f in findings) else "NON conforme"
-    lines = [f"{args.file} : {count} passage(s), {verdict} "
-             f"(schéma {args.schema_version}{', XSD officiel' if args.xsd else ''})."]
+    lines = [
+        f"{args.file} : {count} passage(s), {verdict} "
+        f"(schéma {args.schema_version}{', XSD officiel' if args.xsd else ''})."
+    ]
     lines.extend(f"  {finding}" for finding in findings)
-    _emit(args, {"fichier": str(args.file), "passages": count, "conforme": verdict == "conforme",
-                 "anomalies": [f.as_dict() for f in findings]}, lines)
+    _emit(
+        args,
+        {
+            "fichier": str(args.file),
+            "passages": count,
+            "conforme": verdict == "conforme",
+            "anomalies": [f.as_dict() for f in findings],
+        },
+        lines,
+    )
     return _exit_code(findings, args.strict)
 
 
@@ -286,16 +360,22 @@ def _cmd_receipt(args):
         lines.append(f"  ✗ {result.id_technique} : {result.message}")
         lines.append(f"      → {result.hint}")
     if rejected:
-        lines.append("Corrigez ces passages puis déposez-les dans un nouveau fichier ; "
-                     "ne renvoyez pas les passages acceptés.")
+        lines.append(
+            "Corrigez ces passages puis déposez-les dans un nouveau fichier ; "
+            "ne renvoyez pas les passages acceptés."
+        )
     payload = {
         "idTraitement": receipt.id_traitement,
         "idFlux": receipt.id_flux,
         "nomFichier": receipt.nom_fichier,
         "acceptes": [r.id_technique for r in accepted],
         "rejetes": [
-            {"idTechnique": r.id_technique, "message": r.message, "categorie": r.category,
-             "conseil": r.hint}
+            {
+                "idTechnique": r.id_technique,
+                "message": r.message,
+                "categorie": r.category,
+                "conseil": r.hint,
+            }
             for r in rejected
         ],
     }

@@ -155,14 +155,19 @@ def check_text(node, text, *, short_lengths=False):
     if isinstance(kind, Text):
         size = len(text)
         if kind.length is not None and size != kind.length:
-            problems.append(("length", f"doit compter exactement {kind.length} caractères "
-                             f"(il en compte {size})"))
+            problems.append(
+                (
+                    "length",
+                    f"doit compter exactement {kind.length} caractères (il en compte {size})",
+                )
+            )
         maximum = kind.max_length
         if short_lengths and node.dico_max_length:
             maximum = node.dico_max_length
         if kind.length is None and maximum is not None and size > maximum:
-            problems.append(("max_length", f"ne doit pas dépasser {maximum} caractères "
-                             f"(il en compte {size})"))
+            problems.append(
+                ("max_length", f"ne doit pas dépasser {maximum} caractères (il en compte {size})")
+            )
         if kind.pattern and not re.fullmatch(kind.pattern, text):
             problems.append(("pattern", "n'a pas le format attendu"))
     return problems

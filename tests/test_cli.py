@@ -59,7 +59,9 @@ def test_demo_output_passes_xmllint_with_the_official_xsd(tmp_path, capsys, offi
     for path in tmp_path.glob("*.xml"):
         result = subprocess.run(
             ["xmllint", "--noout", "--schema", str(official_xsd_path), str(path)],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 0, result.stderr
 
@@ -68,8 +70,16 @@ def test_build_json_lists_files_and_findings(tmp_path, capsys):
     good = make_passage(1)
     bad = make_passage(2, modaliteAcces="VAE", voieAccessVAE=None)
     source = write_csv(tmp_path / "in.csv", [good, bad])
-    code, out, _ = run(capsys, "build", str(source), "-o", str(tmp_path / "out"), "--json",
-                       "--now", "2026-07-01T10:00:00")
+    code, out, _ = run(
+        capsys,
+        "build",
+        str(source),
+        "-o",
+        str(tmp_path / "out"),
+        "--json",
+        "--now",
+        "2026-07-01T10:00:00",
+    )
     assert code == 1  # a blocking finding
     payload = json.loads(out)
     assert payload["compteurs"]["deposes"] == 1

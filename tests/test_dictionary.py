@@ -37,7 +37,10 @@ def test_version_1_1_5_adds_action_and_national_identifier_only():
     old, new = get_schema("1.1.2"), get_schema("1.1.5")
     added = set(new.by_path) - set(old.by_path)
     assert {p.rsplit("/", 1)[-1] for p in added} == {
-        "action", "identifiantNational", "nir", "nomNaissance"
+        "action",
+        "identifiantNational",
+        "nir",
+        "nomNaissance",
     }
     assert set(old.by_path) <= set(new.by_path)
 

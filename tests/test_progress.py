@@ -15,8 +15,10 @@ def test_progress_draws_a_bar_and_ends_the_line():
 
 def test_progress_is_silent_for_small_runs_or_when_disabled():
     stream = io.StringIO()
-    for bar in (Progress("x", total=10, stream=stream), Progress("x", 5000, enabled=False,
-                                                                 stream=stream)):
+    for bar in (
+        Progress("x", total=10, stream=stream),
+        Progress("x", 5000, enabled=False, stream=stream),
+    ):
         bar.update(5)
         bar.close()
     assert stream.getvalue() == ""

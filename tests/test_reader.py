@@ -14,8 +14,12 @@ def _cpf_file_passage(index):
     schema = get_schema("1.1.2")
     civil_status = {n.key for n in schema.leaves if "/titulaire/" in n.path}
     passage = {k: v for k, v in make_passage(index).items() if k not in civil_status}
-    return {**passage, "idDossier": "1234567891011", "nomTitulaire": "ROUX",
-            "prenom1Titulaire": "Camille"}
+    return {
+        **passage,
+        "idDossier": "1234567891011",
+        "nomTitulaire": "ROUX",
+        "prenom1Titulaire": "Camille",
+    }
 
 
 def test_round_trip_keeps_every_fact(tmp_path):
@@ -53,8 +57,10 @@ def test_nil_values_read_as_unknown(tmp_path):
 
 def test_unreadable_values_are_reported_not_dropped(tmp_path):
     files = write_deposit([make_passage(1)], tmp_path)
-    text = files[0].path.read_text(encoding="utf-8").replace(
-        "<cpf:anneeNaissance>1990<", "<cpf:anneeNaissance>19x0<"
+    text = (
+        files[0]
+        .path.read_text(encoding="utf-8")
+        .replace("<cpf:anneeNaissance>1990<", "<cpf:anneeNaissance>19x0<")
     )
     files[0].path.write_text(text, encoding="utf-8")
     ((_line, passage, problems),) = list(iter_passages(files[0].path))

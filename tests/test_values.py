@@ -60,8 +60,9 @@ def test_to_xml_text_gives_cdc_forms():
     assert to_xml_text(NODE["presenceNiveauLangueEuro"], False) == "false"
     assert to_xml_text(NODE["anneeNaissance"], 1990) == "1990"
     assert to_xml_text(NODE["dateFinValidite"], "2030-01-01") == "2030-01-01"
-    stamp = datetime.datetime(2026, 7, 1, 10, 0, 0, 123456,
-                              tzinfo=datetime.timezone(datetime.timedelta(hours=2)))
+    stamp = datetime.datetime(
+        2026, 7, 1, 10, 0, 0, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=2))
+    )
     assert to_xml_text(NODE["horodatage"], stamp) == "2026-07-01T10:00:00+02:00"
     assert to_xml_text(NODE["horodatage"], "x") == "x"
     assert to_xml_text(NODE["nomNaissance"], "MARTIN") == "MARTIN"

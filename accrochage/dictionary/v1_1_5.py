@@ -26,24 +26,39 @@ IDENTIFICATION = v1_1_2.PASSAGE + "/identificationTitulaire"
 NATIONAL = IDENTIFICATION + "/identifiantNational"
 
 _ACTION = leaf(
-    "flux/action", "1.3", "Action", ACTION,
+    "flux/action",
+    "1.3",
+    "Action",
+    ACTION,
     "CREATION pour déclarer des passages, SUPPRESSION pour en retirer.",
-    level="flux", source="XSD 1.1.5 (rapporté)",
+    level="flux",
+    source="XSD 1.1.5 (rapporté)",
 )
 _NATIONAL = (
     group(
-        NATIONAL, "10", "Identifiant national (NIR)", source="XSD 1.1.5 (rapporté)",
+        NATIONAL,
+        "10",
+        "Identifiant national (NIR)",
+        source="XSD 1.1.5 (rapporté)",
     ),
     leaf(
-        NATIONAL + "/nir", "10.1", "NIR (13 caractères, sans la clé)", NIR13,
+        NATIONAL + "/nir",
+        "10.1",
+        "NIR (13 caractères, sans la clé)",
+        NIR13,
         "Numéro d'inscription au répertoire, sans les deux chiffres de la clé.",
         personal="nir",
         source="XSD 1.1.5 (rapporté)",
     ),
     leaf(
-        NATIONAL + "/nomNaissance", "10.2", "Nom de naissance", Text(60),
-        "Nom de naissance tel qu'il figure à l'état civil.", dico_max_length=30,
-        normalize="name", source="XSD 1.1.5 (rapporté)",
+        NATIONAL + "/nomNaissance",
+        "10.2",
+        "Nom de naissance",
+        Text(60),
+        "Nom de naissance tel qu'il figure à l'état civil.",
+        dico_max_length=30,
+        normalize="name",
+        source="XSD 1.1.5 (rapporté)",
     ),
 )
 
