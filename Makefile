@@ -38,7 +38,7 @@ demo: $(STAMP)
 test: lint test-engine test-pins test-odoo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check accrochage tests bench accrochage_certificateur
+	$(VENV)/bin/ruff check accrochage tests bench scripts accrochage_certificateur
 	$(VENV)/bin/ruff format --check accrochage tests bench
 
 test-engine: $(STAMP)

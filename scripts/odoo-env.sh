@@ -17,10 +17,18 @@ find_odoo() {
                 ODOO_RUN=("$ODOO_PY" -m odoo)
                 ODOO_ADDONS="$REPO"
             fi
+            ensure_engine
             return 0
         fi
     done
     return 1
+}
+
+# Odoo checks external_dependencies by package name: install the engine into
+# Odoo's Python when it can be (a system Python may refuse: PYTHONPATH serves).
+ensure_engine() {
+    "$ODOO_PY" -c 'import importlib.metadata as m; m.version("accrochage")' 2>/dev/null && return 0
+    "$ODOO_PY" -m pip install --quiet --no-deps -e "$REPO" >/dev/null 2>&1 || true
 }
 
 odoo_missing_message() {

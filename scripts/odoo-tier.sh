@@ -32,7 +32,8 @@ if "$ODOO_PY" -c 'import pytest_odoo' 2>/dev/null; then
     conf="$(mktemp)"
     printf '[options]\naddons_path = %s\n' "$ODOO_ADDONS" >"$conf"
     (cd /tmp && "$ODOO_PY" -m pytest -p no:cacheprovider -q -W ignore::DeprecationWarning \
-        --odoo-database="$db" --odoo-config="$conf" "$REPO/accrochage_certificateur/tests")
+        --odoo-database="$db" --odoo-config="$conf" --odoo-http \
+        "$REPO/accrochage_certificateur/tests")
     rc=$?
     rm -f "$conf"
     [ $rc -eq 0 ] || { echo "Échec des tests Odoo (pytest-odoo)." >&2; exit 1; }

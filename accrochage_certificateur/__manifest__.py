@@ -1,0 +1,44 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+{  # noqa: B018 - an Odoo manifest is a bare dict
+    "name": "Accrochage certificateur (CDC)",
+    "summary": "Déclarer les certifications obtenues à la Caisse des Dépôts "
+    "(accrochage certificateur) depuis les sessions d'événements",
+    "version": "19.0.1.0.0",
+    "development_status": "Beta",
+    "category": "Marketing/Events",
+    "website": "https://github.com/accrochage/accrochage",
+    "author": "Accrochage contributors",
+    "maintainers": [],
+    "license": "AGPL-3",
+    "application": False,
+    "installable": True,
+    "external_dependencies": {
+        # "accrochage" is the pure-Python engine shipped in the same repository
+        "python": ["accrochage", "lxml", "requests", "python-stdnum", "openpyxl"],
+    },
+    "depends": ["event", "base_automation", "mail"],
+    "data": [
+        "security/accrochage_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
+        "views/accrochage_certification_views.xml",
+        "views/accrochage_certifier_views.xml",
+        "views/accrochage_passage_views.xml",
+        "views/accrochage_deposit_views.xml",
+        "views/event_type_views.xml",
+        "views/event_event_views.xml",
+        "views/event_registration_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "wizard/accrochage_receipt_import_views.xml",
+        "wizard/accrochage_passage_import_views.xml",
+        "views/accrochage_menus.xml",
+        "data/ir_actions_server_data.xml",
+        "data/base_automation_data.xml",
+    ],
+    "demo": [
+        "demo/accrochage_demo.xml",
+    ],
+}

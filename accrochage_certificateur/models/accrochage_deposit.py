@@ -1,0 +1,645 @@
+import base64
+import logging
+import os
+import tempfile
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..engine import AccrochageError, raise_engine_error, version_selection
+
+_logger = logging.getLogger(__name__)
+
+#: EDI-like states (OCA edi_exchange_record words), French labels in fr.po
+STATES = [
+    ("draft", "Draft"),
+    ("validate_error", "Validation error"),
+    ("generated", "Generated"),
+    ("send_error", "Sending error"),
+    ("sent", "Sent"),
+    ("processed", "Processed"),
+    ("cancel", "Cancelled"),
+]
+#: a deposit in one of these states holds its passages
+OPEN_STATES = ("draft", "validate_error", "generated", "send_error", "sent")
+
+
+class AccrochageDeposit(models.Model):
+    """A deposit to the CDC: the XML file(s) of some passages, and the receipt."""
+
+    _name = "accrochage.deposit"
+    _description = "Deposit to the CDC"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+
+    #: where to go back to when retrying from an error state
+    _rollback_state_mapping = {
+        "validate_error": "draft",
+        "send_error": "generated",
+    }
+
+    name = fields.Char(
+        required=True, readonly=True, copy=False, default=lambda self: self.env._("New")
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    certifier_id = fields.Many2one(
+        "accrochage.certifier", required=True, readonly=True, ondelete="restrict"
+    )
+    schema_version = fields.Selection(version_selection(), required=True, readonly=True)
+    state = fields.Selection(
+        STATES,
+        default="draft",
+        required=True,
+        readonly=True,
+        index=True,
+        copy=False,
+        tracking=True,
+    )
+    state_date = fields.Datetime("State date", readonly=True, copy=False)
+    error_message = fields.Text("Error", readonly=True, copy=False)
+    retryable = fields.Boolean(compute="_compute_retryable")
+    id_flux = fields.Char("Flux id", readonly=True, copy=False, index=True)
+    id_flux_list = fields.Char(
+        "Flux ids", readonly=True, copy=False, help="One idFlux per generated file."
+    )
+    horodatage = fields.Char("Timestamp", readonly=True, copy=False)
+    file_count = fields.Integer("Files", readonly=True, copy=False)
+    file_ids = fields.Many2many(
+        "ir.attachment",
+        "accrochage_deposit_file_rel",
+        "deposit_id",
+        "attachment_id",
+        "XML files",
+        readonly=True,
+        copy=False,
+    )
+    receipt_ids = fields.Many2many(
+        "ir.attachment",
+        "accrochage_deposit_receipt_rel",
+        "deposit_id",
+        "attachment_id",
+        "Receipts",
+        readonly=True,
+        copy=False,
+    )
+    receipt_flux_ids = fields.Char("Flux with a receipt", readonly=True, copy=False)
+    id_traitement = fields.Char("CDC processing id", readonly=True, copy=False)
+    sent_date = fields.Datetime(readonly=True, copy=False)
+    processed_date = fields.Datetime(readonly=True, copy=False)
+    line_ids = fields.One2many("accrochage.deposit.line", "deposit_id", readonly=True)
+    pending_passage_ids = fields.One2many("accrochage.passage", "pending_deposit_id", readonly=True)
+    passage_count = fields.Integer(compute="_compute_counts")
+    accepted_count = fields.Integer(compute="_compute_counts")
+    rejected_count = fields.Integer(compute="_compute_counts")
+    is_correction = fields.Boolean(
+        "Correction deposit",
+        readonly=True,
+        help="Holds passages that the CDC had rejected, once fixed.",
+    )
+    transport_available = fields.Boolean(compute="_compute_transport_available")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", self.env._("New")) == self.env._("New"):
+                vals["name"] = self.env["ir.sequence"].next_by_code("accrochage.deposit")
+        return super().create(vals_list)
+
+    def _compute_retryable(self):
+        for deposit in self:
+            deposit.retryable = deposit.state in self._rollback_state_mapping
+
+    def _compute_transport_available(self):
+        for deposit in self:
+            deposit.transport_available = bool(deposit.company_id.accrochage_transport_url)
+
+    @api.depends("line_ids.result")
+    def _compute_counts(self):
+        counts = {
+            (deposit, result): count
+            for deposit, result, count in self.env["accrochage.deposit.line"]._read_group(
+                [("deposit_id", "in", self.ids)], ["deposit_id", "result"], ["__count"]
+            )
+        }
+        for deposit in self:
+            deposit.accepted_count = counts.get((deposit, "ok"), 0)
+            deposit.rejected_count = counts.get((deposit, "ko"), 0)
+            deposit.passage_count = sum(
+                counts.get((deposit, result), 0) for result in ("ok", "ko", "pending")
+            )
+
+    # ------------------------------------------------------------------
+    # building
+    # ------------------------------------------------------------------
+    @api.model
+    def _lock_depositable(self, passages):
+        """Lock the passages that may go into a deposit, skipping locked ones.
+
+        ``FOR UPDATE SKIP LOCKED``: two concurrent builds never take the same
+        passage; the one that waits sees ``pending_deposit_id`` set and skips it.
+        """
+        passages.flush_model(["state", "pending_deposit_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM accrochage_passage WHERE id = ANY(%s) AND state = 'ready' "
+                "AND pending_deposit_id IS NULL ORDER BY id FOR UPDATE SKIP LOCKED",
+                list(passages.ids),
+            )
+        )
+        return passages.browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _create_from_passages(self, passages):
+        """Draft deposits (one per company and certifier) holding these passages."""
+        if not passages:
+            raise UserError(self.env._("Aucun passage sélectionné : rien à déposer."))
+        passages.check_access("write")
+        accepted = passages.filtered(lambda p: p.state == "accepted")
+        if accepted and len(accepted) == len(passages):
+            raise UserError(
+                self.env._(
+                    "Ces passages ont déjà été acceptés par la Caisse des Dépôts : "
+                    "ils ne doivent jamais être renvoyés."
+                )
+            )
+        locked = self._lock_depositable(passages)
+        if not locked:
+            raise UserError(
+                self.env._(
+                    "Aucun des passages sélectionnés n'est prêt à être déposé : "
+                    "corrigez d'abord ceux « À corriger » ; ceux qui sont déjà dans "
+                    "un dépôt en cours ou acceptés ne sont jamais repris."
+                )
+            )
+        deposits = self.browse()
+        groups = {}
+        for passage in locked:
+            groups.setdefault((passage.company_id, passage.certifier_id), []).append(passage.id)
+        for (company, certifier), ids in groups.items():
+            group = passages.browse(ids)
+            deposit = self.create(
+                {
+                    "company_id": company.id,
+                    "certifier_id": certifier.id,
+                    "schema_version": company.accrochage_schema_version or "1.1.2",
+                    "is_correction": any(group.mapped("deposit_line_ids")),
+                }
+            )
+            _update_passages(group, pending_deposit_id=deposit.id)
+            deposit._insert_lines(ids)
+            deposits |= deposit
+        return deposits
+
+    def _insert_lines(self, passage_ids):
+        """One INSERT for all lines: the ORM would send one per 100 records."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO accrochage_deposit_line (deposit_id, passage_id, company_id, "
+                "result, already_recorded, create_uid, write_uid, create_date, write_date) "
+                "SELECT %(deposit)s, passage_id, %(company)s, 'pending', false, %(uid)s, "
+                "%(uid)s, now() at time zone 'UTC', now() at time zone 'UTC' "
+                "FROM unnest(%(ids)s::int[]) AS passage_id",
+                deposit=self.id,
+                company=self.company_id.id,
+                uid=self.env.uid,
+                ids=list(passage_ids),
+            )
+        )
+        self.env["accrochage.deposit.line"].invalidate_model()
+        self.invalidate_recordset(["line_ids"])
+        self.env["accrochage.passage"].browse(passage_ids).invalidate_recordset(
+            ["deposit_line_ids"]
+        )
+
+    def _generate(self):
+        """Write and validate the XML file(s); state, error and date in one write."""
+        from accrochage.writer import validate_file, write_deposit
+
+        for deposit in self.filtered(lambda d: d.state == "draft"):
+            vals = {"state": "validate_error", "error_message": False}
+            try:
+                passages = deposit.pending_passage_ids
+                if not passages:
+                    raise UserError(
+                        self.env._(
+                            "Le dépôt %(name)s ne contient aucun passage.", name=deposit.name
+                        )
+                    )
+                engine_passages = list(passages._to_engine().values())
+                with tempfile.TemporaryDirectory(prefix="accrochage-") as out_dir:
+                    files = write_deposit(
+                        engine_passages,
+                        out_dir,
+                        version=deposit.schema_version,
+                        validate=True,
+                    )
+                    deposit._check_official_xsd(files, validate_file)
+                    attachments = self.env["ir.attachment"].create(
+                        [
+                            {
+                                "name": os.path.basename(file.path),
+                                "raw": _read(file.path),
+                                "mimetype": "application/xml",
+                                "res_model": deposit._name,
+                                "res_id": deposit.id,
+                                "description": file.id_flux,
+                            }
+                            for file in files
+                        ]
+                    )
+                vals.update(
+                    state="generated",
+                    id_flux=files[0].id_flux,
+                    id_flux_list=" ".join(file.id_flux for file in files),
+                    horodatage=files[0].horodatage,
+                    file_count=len(files),
+                    file_ids=[(6, 0, attachments.ids)],
+                )
+                _update_passages(passages, state="exported")
+            except AccrochageError as error:
+                vals["error_message"] = str(error)
+            finally:
+                vals["state_date"] = fields.Datetime.now()
+                deposit.write(vals)
+            if vals["state"] == "generated":
+                deposit.message_post(
+                    body=self.env._(
+                        "Fichier généré et validé : %(count)s passage(s), flux %(flux)s.",
+                        count=len(passages),
+                        flux=vals["id_flux_list"],
+                    )
+                )
+            else:
+                deposit.message_post(
+                    body=self.env._("Génération refusée : %(error)s", error=vals["error_message"])
+                )
+            _logger.info(
+                "accrochage deposit %s: %s, %s passages",
+                deposit.name,
+                vals["state"],
+                len(passages),
+            )
+
+    def _check_official_xsd(self, files, validate_file):
+        """Also check against the official XSD the user uploaded, if any."""
+        xsd = self.company_id.sudo().accrochage_xsd_file
+        if not xsd:
+            return
+        with tempfile.NamedTemporaryFile(suffix=".xsd") as xsd_file:
+            xsd_file.write(base64.b64decode(xsd))
+            xsd_file.flush()
+            for file in files:
+                findings = validate_file(file.path, version=self.schema_version, xsd=xsd_file.name)
+                blocking = [finding for finding in findings if finding.blocking]
+                if blocking:
+                    from accrochage.exceptions import DocumentInvalid
+
+                    raise DocumentInvalid(
+                        self.env._(
+                            "Le fichier ne respecte pas le schéma officiel (XSD "
+                            "chargé dans la configuration) : %(error)s",
+                            error=str(blocking[0]),
+                        )
+                    )
+
+    # ------------------------------------------------------------------
+    # actions
+    # ------------------------------------------------------------------
+    def action_generate(self):
+        self._generate()
+        return True
+
+    def action_retry(self):
+        """Go back to the state the failed step starts from, and say so."""
+        for deposit in self:
+            target = self._rollback_state_mapping.get(deposit.state)
+            if not target:
+                raise UserError(
+                    self.env._(
+                        "Le dépôt %(name)s n'est pas en erreur : rien à reprendre.",
+                        name=deposit.name,
+                    )
+                )
+            deposit.write(
+                {"state": target, "error_message": False, "state_date": fields.Datetime.now()}
+            )
+            deposit.message_post(body=self.env._("Reprise de l'étape en erreur."))
+        self.filtered(lambda d: d.state == "draft")._generate()
+        return True
+
+    def action_mark_sent(self):
+        """The user uploaded the file on the CDC portal: record it."""
+        for deposit in self:
+            deposit._ensure_state(("generated", "send_error"))
+        self.write(
+            {
+                "state": "sent",
+                "error_message": False,
+                "sent_date": fields.Datetime.now(),
+                "state_date": fields.Datetime.now(),
+            }
+        )
+        for deposit in self:
+            deposit.message_post(
+                body=self.env._("Fichier déposé sur le portail de la Caisse des Dépôts.")
+            )
+        return True
+
+    def action_send(self):
+        """Send through the configured endpoint, or record a manual upload."""
+        for deposit in self:
+            if not deposit.company_id.accrochage_transport_url:
+                deposit.action_mark_sent()
+            else:
+                deposit._send_with_transport()
+        return True
+
+    def _send_with_transport(self):
+        from accrochage import transport
+        from accrochage.exceptions import TransportError
+
+        self._ensure_state(("generated", "send_error"))
+        vals = {"state": "send_error", "error_message": False}
+        try:
+            with transport.HttpsTransport(self.company_id.accrochage_transport_url) as sender:
+                for attachment in self.file_ids:
+                    sender.send(attachment.raw, filename=attachment.name)
+            vals.update(state="sent", sent_date=fields.Datetime.now())
+        except TransportError as error:
+            vals["error_message"] = str(error)
+        finally:
+            vals["state_date"] = fields.Datetime.now()
+            self.write(vals)
+        self.message_post(
+            body=self.env._("Fichier envoyé.")
+            if vals["state"] == "sent"
+            else self.env._("Envoi en erreur : %(error)s", error=vals["error_message"])
+        )
+
+    def action_cancel(self):
+        """Give the passages back: they go into the next deposit."""
+        for deposit in self:
+            deposit._ensure_state(("draft", "validate_error", "generated", "send_error"))
+        passages = self.pending_passage_ids
+        passages.with_context(tracking_disable=True).write(
+            {"pending_deposit_id": False, "state": "ready"}
+        )
+        passages.action_recheck()
+        self.write({"state": "cancel", "state_date": fields.Datetime.now()})
+        for deposit in self:
+            deposit.message_post(body=self.env._("Dépôt annulé ; passages libérés."))
+        return True
+
+    def action_import_receipt(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "accrochage.receipt.import",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_deposit_id": self[:1].id},
+        }
+
+    def _ensure_state(self, states):
+        self.ensure_one()
+        if self.state not in states:
+            labels = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "Le dépôt %(name)s est à l'état « %(state)s » : cette action n'est "
+                    "pas possible maintenant.",
+                    name=self.name,
+                    state=labels.get(self.state, self.state),
+                )
+            )
+
+    def _action_open(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "accrochage_certificateur.accrochage_deposit_action"
+        )
+        if len(self) == 1:
+            action.update(res_id=self.id, view_mode="form", views=[(False, "form")])
+        else:
+            action["domain"] = [("id", "in", self.ids)]
+        return action
+
+    # ------------------------------------------------------------------
+    # receipt (accusé de traitement)
+    # ------------------------------------------------------------------
+    @api.model
+    def _import_receipt(self, data, filename=None):
+        """Read a receipt and apply it to its deposit; returns the deposit."""
+        from accrochage.receipt import parse_receipt
+
+        try:
+            receipt = parse_receipt(data)
+        except AccrochageError as error:
+            raise_engine_error(self.env, error)
+        deposit = self.search([("id_flux_list", "ilike", receipt.id_flux or "\x00")]).filtered(
+            lambda d: receipt.id_flux in (d.id_flux_list or "").split()
+        )
+        if not deposit:
+            raise UserError(
+                self.env._(
+                    "Cet accusé de traitement concerne le flux « %(flux)s », qui ne "
+                    "correspond à aucun dépôt de cette base : vérifiez que vous "
+                    "importez l'accusé du bon fichier.",
+                    flux=receipt.id_flux or "?",
+                )
+            )
+        deposit = deposit[0]
+        deposit._apply_receipt(receipt, data, filename)
+        return deposit
+
+    def _apply_receipt(self, receipt, data, filename):
+        self.ensure_one()
+        if receipt.id_flux in (self.receipt_flux_ids or "").split():
+            raise UserError(
+                self.env._(
+                    "L'accusé de traitement du flux « %(flux)s » a déjà été importé "
+                    "sur le dépôt %(name)s.",
+                    flux=receipt.id_flux,
+                    name=self.name,
+                )
+            )
+        self._ensure_state(("generated", "sent", "send_error"))
+        now = fields.Datetime.now()
+        lines = self.line_ids
+        by_id = {line.passage_id.id_technique: line for line in lines}
+        unknown = []
+        ok_lines = self.env["accrochage.deposit.line"]
+        ko_vals = {}
+        for result in receipt.results:
+            line = by_id.get(result.id_technique)
+            if not line:
+                unknown.append(result.id_technique)
+                continue
+            if result.accepted:
+                ok_lines |= line
+                if result.already_recorded:
+                    line.already_recorded = True
+            else:
+                ko_vals[line] = result
+        ok_lines.write({"result": "ok"})
+        ok_lines.passage_id.with_context(tracking_disable=True, accrochage_receipt=True).write(
+            {
+                "state": "accepted",
+                "pending_deposit_id": False,
+                "cdc_message": False,
+                "cdc_hint": False,
+                "cdc_category": False,
+                "cdc_date": now,
+            }
+        )
+        for line, result in ko_vals.items():
+            line.write(
+                {
+                    "result": "ko",
+                    "message": result.message,
+                    "category": result.category,
+                    "hint": result.hint,
+                }
+            )
+            line.passage_id.with_context(tracking_disable=True).write(
+                {
+                    "state": "rejected",
+                    "pending_deposit_id": False,
+                    "cdc_message": result.message,
+                    "cdc_category": result.category,
+                    "cdc_hint": result.hint,
+                    "cdc_date": now,
+                }
+            )
+        file_error = "\n".join(receipt.file_errors or ())
+        if file_error:
+            rejected = lines.filtered(lambda line: line.result == "pending")
+            rejected.write({"result": "ko", "message": file_error})
+            rejected.passage_id.with_context(tracking_disable=True).write(
+                {
+                    "state": "rejected",
+                    "pending_deposit_id": False,
+                    "cdc_message": file_error,
+                    "cdc_date": now,
+                }
+            )
+        received = (self.receipt_flux_ids or "").split() + [receipt.id_flux]
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": filename or f"accuse-traitement-{receipt.id_flux}.xml",
+                "raw": data if isinstance(data, bytes) else data.encode(),
+                "mimetype": "application/xml",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+        vals = {
+            "receipt_flux_ids": " ".join(received),
+            "receipt_ids": [(4, attachment.id)],
+            "id_traitement": receipt.id_traitement,
+            "error_message": file_error or False,
+        }
+        if set((self.id_flux_list or "").split()) <= set(received):
+            # every file answered: what the CDC did not mention goes back to ready
+            forgotten = self.pending_passage_ids
+            forgotten.with_context(tracking_disable=True).write(
+                {"state": "ready", "pending_deposit_id": False}
+            )
+            vals.update(state="processed", processed_date=now, state_date=now)
+        elif self.state != "sent":
+            vals.update(state="sent", state_date=now)
+        self.write(vals)
+        body = self.env._(
+            "Accusé de traitement %(traitement)s importé : %(ok)s passage(s) accepté(s), "
+            "%(ko)s rejeté(s).",
+            traitement=receipt.id_traitement or "",
+            ok=len(ok_lines),
+            ko=len(ko_vals),
+        )
+        if unknown:
+            body += " " + self.env._(
+                "%(count)s identifiant(s) inconnu(s) de ce dépôt ignoré(s).",
+                count=len(unknown),
+            )
+        if file_error:
+            body += " " + self.env._("Fichier refusé : %(error)s", error=file_error)
+        self.message_post(body=body, attachment_ids=attachment.ids)
+
+    @api.model
+    def _demo_attach(self, deposit_ids, passage_ids):
+        """Demo data: put passages in a deposit as if it had been generated."""
+        deposit = self.browse(deposit_ids)
+        passages = self.env["accrochage.passage"].browse(passage_ids)
+        passages.write({"pending_deposit_id": deposit.id, "state": "exported"})
+        self.env["accrochage.deposit.line"].create(
+            [{"deposit_id": deposit.id, "passage_id": passage.id} for passage in passages]
+        )
+
+    # ------------------------------------------------------------------
+    # cron
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_build_deposits(self):
+        """Build deposits of ready passages in batches, one transaction each.
+
+        Resumes after an interruption: drafts left by a previous run are
+        generated first; a passage already held by an open deposit is skipped.
+        """
+        cron = self.env["ir.cron"]
+        for deposit in self.search([("state", "=", "draft")]):
+            deposit._generate()
+            cron._commit_progress(1)
+        Passage = self.env["accrochage.passage"]
+        for company in self.env["res.company"].search([]):
+            domain = [
+                ("company_id", "=", company.id),
+                ("state", "=", "ready"),
+                ("pending_deposit_id", "=", False),
+            ]
+            batch = company.accrochage_deposit_batch or 10000
+            while True:
+                passages = Passage.search(domain, limit=batch, order="id")
+                if not passages:
+                    break
+                try:
+                    deposits = self._create_from_passages(passages)
+                except UserError:
+                    break  # all locked by another worker: it will deposit them
+                deposits._generate()
+                remaining = Passage.search_count(domain)
+                if cron._commit_progress(len(passages), remaining=remaining) <= 0:
+                    return
+
+
+def _update_passages(passages, **values):
+    """One UPDATE for any number of passages (the ORM sends one per 100 rows).
+
+    Only for the moves of deposit building (ready → exported, the open
+    deposit link): nothing computed depends on them in a way that changes.
+    """
+    env = passages.env
+    passages.flush_recordset(list(values))
+    assignments = SQL(", ").join(
+        SQL("%s = %s", SQL.identifier(name), value) for name, value in values.items()
+    )
+    env.cr.execute(
+        SQL(
+            "UPDATE accrochage_passage SET %s, write_uid = %s, "
+            "write_date = now() at time zone 'UTC' WHERE id = ANY(%s)",
+            assignments,
+            env.uid,
+            list(passages.ids),
+        )
+    )
+    passages.invalidate_recordset([*values, "write_uid", "write_date"])
+
+
+def _read(path):
+    with open(path, "rb") as handle:
+        return handle.read()

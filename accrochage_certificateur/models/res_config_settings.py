@@ -1,0 +1,63 @@
+from odoo import api, fields, models
+
+CRON_XMLID = "accrochage_certificateur.ir_cron_accrochage_build_deposits"
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    accrochage_id_client = fields.Char(related="company_id.accrochage_id_client", readonly=False)
+    accrochage_schema_version = fields.Selection(
+        related="company_id.accrochage_schema_version", readonly=False
+    )
+    accrochage_xsd_file = fields.Binary(related="company_id.accrochage_xsd_file", readonly=False)
+    accrochage_xsd_filename = fields.Char(
+        related="company_id.accrochage_xsd_filename", readonly=False
+    )
+    accrochage_transport_url = fields.Char(
+        related="company_id.accrochage_transport_url", readonly=False
+    )
+    accrochage_deposit_batch = fields.Integer(
+        related="company_id.accrochage_deposit_batch", readonly=False
+    )
+    accrochage_auto_deposit = fields.Boolean(
+        "Build deposits automatically",
+        compute="_compute_accrochage_cron",
+        inverse="_inverse_accrochage_cron",
+    )
+    accrochage_deposit_interval = fields.Integer(
+        "Every", compute="_compute_accrochage_cron", inverse="_inverse_accrochage_cron"
+    )
+    accrochage_deposit_interval_type = fields.Selection(
+        [("days", "Days"), ("weeks", "Weeks"), ("months", "Months")],
+        "Unit",
+        compute="_compute_accrochage_cron",
+        inverse="_inverse_accrochage_cron",
+    )
+
+    def _accrochage_cron(self):
+        return self.env.ref(CRON_XMLID, raise_if_not_found=False)
+
+    @api.depends("company_id")
+    def _compute_accrochage_cron(self):
+        cron = self._accrochage_cron().sudo()
+        for settings in self:
+            settings.accrochage_auto_deposit = bool(cron.active)
+            settings.accrochage_deposit_interval = cron.interval_number or 1
+            interval_type = cron.interval_type
+            settings.accrochage_deposit_interval_type = (
+                interval_type if interval_type in ("days", "weeks", "months") else "days"
+            )
+
+    def _inverse_accrochage_cron(self):
+        cron = self._accrochage_cron()
+        if not cron:
+            return
+        for settings in self:
+            cron.sudo().write(
+                {
+                    "active": settings.accrochage_auto_deposit,
+                    "interval_number": max(settings.accrochage_deposit_interval, 1),
+                    "interval_type": settings.accrochage_deposit_interval_type or "days",
+                }
+            )

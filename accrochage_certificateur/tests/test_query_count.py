@@ -1,0 +1,35 @@
+from odoo.tests import tagged
+
+from .common import AccrochageCase
+
+
+@tagged("post_install", "-at_install")
+class TestQueryCount(AccrochageCase):
+    """Building a deposit costs the same number of queries for 50 or 500 passages."""
+
+    def _build(self, passages):
+        deposits = self.env["accrochage.deposit"]._create_from_passages(passages)
+        deposits._generate()
+        self.env.flush_all()
+        return deposits
+
+    def _build_queries(self, passages):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        deposits = self._build(passages)
+        count = self.cr.sql_log_count - before
+        self.assertEqual(deposits.state, "generated", deposits.error_message)
+        self.assertEqual(deposits.passage_count, len(passages))
+        return count
+
+    def test_query_count_does_not_grow(self):
+        self._build_queries(self._make_ready_passages(5))  # warm the caches
+        small = self._build_queries(self._make_ready_passages(50))
+        large = self._build_queries(self._make_ready_passages(500))
+        self.assertEqual(small, large)
+        passages = self._make_ready_passages(500)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(small):
+            self._build(passages)

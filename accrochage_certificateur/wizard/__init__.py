@@ -1,0 +1,1 @@
+from . import accrochage_passage_import, accrochage_receipt_import

@@ -1,0 +1,46 @@
+import base64
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class AccrochageReceiptImport(models.TransientModel):
+    """Read a CDC accusé de traitement and apply it to its deposit."""
+
+    _name = "accrochage.receipt.import"
+    _description = "Import a CDC processing receipt"
+
+    file = fields.Binary("Receipt (XML)", required=True)
+    filename = fields.Char()
+    deposit_id = fields.Many2one(
+        "accrochage.deposit",
+        "Deposit",
+        help="Leave empty: the deposit is found from the receipt's idFlux.",
+    )
+
+    def action_import(self):
+        self.ensure_one()
+        data = base64.b64decode(self.file or b"")
+        Deposit = self.env["accrochage.deposit"]
+        if self.deposit_id:
+            from accrochage.receipt import parse_receipt
+
+            from ..engine import AccrochageError, raise_engine_error
+
+            try:
+                flux = parse_receipt(data).id_flux
+            except AccrochageError as error:
+                raise_engine_error(self.env, error)
+            if flux not in (self.deposit_id.id_flux_list or "").split():
+                raise UserError(
+                    self.env._(
+                        "Cet accusé de traitement concerne le flux « %(flux)s », pas "
+                        "celui du dépôt %(name)s (%(expected)s) : importez l'accusé "
+                        "du bon fichier.",
+                        flux=flux or "?",
+                        name=self.deposit_id.name,
+                        expected=self.deposit_id.id_flux_list or "-",
+                    )
+                )
+        deposit = Deposit._import_receipt(data, filename=self.filename)
+        return deposit._action_open()
