@@ -87,14 +87,6 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
-class _Branch:
-    path: str
-    node: object
-    keys: frozenset  # keys only this branch carries: they select it
-    nil_ok: bool  # every required leaf is nillable: the branch can stand empty
-
-
-@dataclass(frozen=True)
 class _Choice:
     node: object
     branches: tuple
@@ -124,11 +116,6 @@ def _plan(version):
     items = next(n for n in schema.nodes if n.key and not n.is_leaf and n.max_occurs is None)
     item_leaves = tuple(n for n in schema.leaves if _under(n, items.path))
 
-    def keys_under(path):
-        return frozenset(
-            n.key for n in schema.nodes if n.key and _under(n, path) and not _under(n, items.path)
-        )
-
     def gates(node):
         found, path = [], node.parent
         while path and path != root:
@@ -141,25 +128,15 @@ def _plan(version):
             path = group.parent
         return tuple(found)
 
-    choices = []
-    for node in schema.nodes:
-        if node.content != CHOICE:
-            continue
-        kids = schema.children(node.path)
-        branches = []
-        for kid in kids:
-            others = frozenset().union(*(keys_under(o.path) for o in kids if o is not kid))
-            required = [n for n in schema.leaves if _under(n, kid.path) and n.required]
-            branches.append(
-                _Branch(
-                    kid.path,
-                    kid,
-                    keys_under(kid.path) - others,
-                    all(n.nillable for n in required),
-                )
-            )
-        choices.append(_Choice(node, tuple(branches), gates(node)))
-
+    choices = tuple(
+        _Choice(
+            node,
+            schema.branches(node.path),
+            gates(node),
+        )
+        for node in schema.nodes
+        if node.content == CHOICE
+    )
     leaves = tuple(
         (node, gates(node))
         for node in schema.leaves
@@ -182,8 +159,8 @@ def _plan(version):
         leaves,
         items,
         item_leaves,
-        tuple(choices),
-        {path: keys_under(path) for path in optional},
+        choices,
+        {path: schema.keys_under(path) for path in optional},
         tuple(conditionals),
         {},
     )
@@ -203,10 +180,10 @@ def _blank(value):
 def _resolve(plan, passage):
     chosen = {}
     for choice in plan.choices:
-        branch = next((b for b in choice.branches if _has_any(passage, b.keys)), None)
+        branch = next((b for b in choice.branches if _has_any(passage, b.own_keys)), None)
         if branch is None:
             branch = next((b for b in choice.branches if b.nil_ok), None)
-        chosen[choice.node.path] = branch.path if branch else None
+        chosen[choice.node.path] = branch.node.path if branch else None
     return chosen
 
 
@@ -472,7 +449,7 @@ def _choice_findings(ctx, choice):
         return [
             ctx.finding(choice.node, BLOCKING, "choice_missing", f"manque : renseignez {wanted}.")
         ]
-    picked = next(b for b in choice.branches if b.path == chosen)
+    picked = next(b for b in choice.branches if b.node.path == chosen)
     return [
         ctx.finding(
             branch.node,
@@ -482,7 +459,7 @@ def _choice_findings(ctx, choice):
             "mode est accepté : retirez ces données si elles ne servent pas.",
         )
         for branch in choice.branches
-        if branch.path != chosen and _has_any(ctx.passage, branch.keys)
+        if branch.node.path != chosen and _has_any(ctx.passage, branch.own_keys)
     ]
 
 

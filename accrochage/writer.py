@@ -8,11 +8,13 @@ split when a file would pass 200 MB or 200,000 passages (S-GUIDE §4.4.2,
 SPEC.md §4.2). Every element comes from a walk of the dictionary table; no
 field list is written here.
 
-The envelope is opened with ``etree.xmlfile``; each passage is built as a
-small element, validated against the passage fragment of the generated
-schema (in C), written and dropped, so memory stays flat however many
-passages there are. Files are written under temporary names and renamed
-only when the whole deposit succeeded.
+The envelope is opened and closed with ``etree.xmlfile``. Passages are
+rendered from a plan compiled once from the table, parsed and validated by
+libxml2 against the ``passageCertifications`` fragment of the generated
+schema, in batches and in worker threads, and the very bytes validated are
+written into the stream. Memory stays flat however many passages there are.
+Files are written under temporary names, renamed when complete, and removed
+if the deposit fails.
 
 ``horodatage`` is the deposit clock in Europe/Paris with a two-digit
 offset and no fraction of a second (SPEC.md §2.3); ``idFlux`` is a UUID
@@ -35,10 +37,11 @@ import os
 import re
 import threading
 import uuid
+from collections import deque
 from collections.abc import Sequence, Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 
 from lxml import etree
@@ -47,7 +50,7 @@ from .dictionary import CHOICE, DEFAULT_VERSION, Schema, Text, get_schema
 from .exceptions import AccrochageError, DocumentInvalid
 from .findings import BLOCKING, Finding
 from .values import to_xml_text
-from .xsd import load_schema, load_xsd_file
+from .xsd import build_xsd_tree, load_schema, load_xsd_file
 
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_NIL = f"{{{XSI_NS}}}nil"
@@ -58,7 +61,7 @@ PROGRESS_EVERY = 1000
 #: below this many bytes from the limit, sizes are measured exactly
 _NEAR_LIMIT = 1_000_000
 
-__all__ = ["DepositFile", "paris_timestamp", "validate_file", "write_deposit"]
+__all__ = ["DepositFile", "paris_time", "paris_timestamp", "validate_file", "write_deposit"]
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,21 @@ def _nir13(node):
     return convert
 
 
+_SCALARS = (str, int, float, bool, datetime.date)
+
+
+def _generic(node):
+    """``to_xml_text`` for any scalar; a list or a dict is a caller's bug,
+    not something to write as its Python repr."""
+
+    def convert(value):
+        if not isinstance(value, _SCALARS):
+            raise TypeError(f"{node.name}: {type(value).__name__}")
+        return to_xml_text(node, value)
+
+    return convert
+
+
 def _converter(node):
     """A special conversion, or None: ``to_xml_text`` with the fast paths."""
     if node.key == "nir" and isinstance(node.value, Text) and node.value.length:
@@ -210,48 +228,12 @@ _FAST_PATHS = {
 }
 
 
-def _keys_under(schema, node):
-    """The fact keys whose presence makes ``node`` worth writing."""
-    if node.is_leaf or node.max_occurs is None:
-        return frozenset({node.key})
-    keys = set()
-    for child in schema.children(node.path):
-        keys |= _keys_under(schema, child)
-    return frozenset(keys)
-
-
-def _can_be_nil(schema, node):
-    """True when ``node`` can be written with every required value nil."""
-    if node.is_leaf:
-        return node.nillable or not node.required
-    children = schema.children(node.path)
-    if node.content == CHOICE:
-        return any(_can_be_nil(schema, child) for child in children)
-    return all(_can_be_nil(schema, child) for child in children if child.required)
-
-
-def _has_data(keys, data):
-    for key in keys:
-        value = data.get(key)
-        if value is not None and value != [] and value != ():
-            return True
-    return False
-
-
-def _pick(branches, fallback, data):
-    """The first branch of a choice with data of its own, else ``fallback``."""
-    for index, keys in enumerate(branches):
-        if _has_data(keys, data):
-            return index
-    return fallback
-
-
 class _Renderer:
     """Compiles dictionary nodes into a function ``render(data) -> str``."""
 
     def __init__(self, schema, nodes, prefix):
         self.schema, self.prefix = schema, prefix
-        self.constants = {"_escape": _escape, "_pick": _pick, "_date": datetime.date}
+        self.constants = {"_escape": _escape, "_date": datetime.date}
         self.lines = ["def render(d):", " o = []", " a = o.append"]
         for node in nodes:
             self._node(node, "d", 1, whole=node.max_occurs is None)
@@ -288,7 +270,8 @@ class _Renderer:
             self._emit(depth + 1, f"a({close!r})")
             return None
         if not node.required and not whole:
-            self._emit(depth, f"if {self._presence(node, data)}:")
+            keys = self.schema.keys_under(node.path)
+            self._emit(depth, f"if {self._presence(keys, data)}:")
             depth += 1
         self._emit(depth, f"a({open_!r})")
         if node.content == CHOICE:
@@ -299,30 +282,27 @@ class _Renderer:
         self._emit(depth, f"a({close!r})")
         return None
 
-    def _presence(self, node, data):
-        """An inline test: does ``data`` hold a value under ``node``?"""
+    def _presence(self, keys, data):
+        """An inline test: does ``data`` hold a value for one of ``keys``?
+        Keys in table order, so the usual case stops at the first test."""
         tests = []
-        for key in sorted(_keys_under(self.schema, node)):
-            repeated = self.schema.by_key[key].max_occurs is None
-            tests.append(f"{data}.get({key!r})" + ("" if repeated else " is not None"))
-        return " or ".join(tests)
+        for node in self.schema.nodes:
+            if node.key in keys and node is self.schema.by_key[node.key]:
+                test = f"{data}.get({node.key!r})"
+                tests.append(test if node.max_occurs is None else test + " is not None")
+        return " or ".join(tests) or "False"
 
     def _choice(self, node, children, data, depth):
-        branches = []
-        for child in children:
-            others = set()
-            for other in children:
-                if other is not child:
-                    others |= _keys_under(self.schema, other)
-            branches.append(_keys_under(self.schema, child) - others)
-        fallback = next(
-            (i for i, child in enumerate(children) if _can_be_nil(self.schema, child)), 0
-        )
-        choice = f"b{depth}"
-        self._emit(depth, f"{choice} = _pick({self._const(tuple(branches))}, {fallback}, {data})")
-        for index, child in enumerate(children):
-            self._emit(depth, f"{'if' if index == 0 else 'elif'} {choice} == {index}:")
-            self._node(child, data, depth + 1)
+        """The branch the table's rule picks (``Schema.branches``), as
+        inline tests: the first with facts of its own, else a nil-able one."""
+        branches = self.schema.branches(node.path)
+        fallback = next((b.node for b in branches if b.nil_ok), children[0])
+        for index, branch in enumerate(branches):
+            test = self._presence(branch.own_keys, data)
+            self._emit(depth, f"{'if' if index == 0 else 'elif'} {test}:")
+            self._node(branch.node, data, depth + 1)
+        self._emit(depth, "else:")
+        self._node(fallback, data, depth + 1)
 
     def _leaf(self, node, data, depth):
         open_, close, nil, empty = self._tags(node)
@@ -335,7 +315,7 @@ class _Renderer:
         else:
             self._emit(depth, "if v is not None:")
         convert = _converter(node)
-        generic = self._const(partial(to_xml_text, node))
+        generic = self._const(_generic(node))
         fast = _FAST_PATHS.get(type(node.value).__name__) if convert is None else None
         if fast is not None:  # the usual Python type, same text as to_xml_text
             condition, expression = fast
@@ -607,7 +587,7 @@ def _inside(element, ancestor):
 def _passage_id(element, plan):
     while element is not None and element.tag != plan.passage_tag:
         element = element.getparent()
-    return None if element is None else element.findtext(plan.id_tag)
+    return None if element is None else element.findtext(plan.id_tag) or None
 
 
 def _raise_invalid(findings):
@@ -630,6 +610,9 @@ def _raise_invalid(findings):
 
 #: passages parsed and validated together (one libxml2 call per batch)
 BATCH = 512
+#: worker threads validating batches, and batches in flight per file
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+IN_FLIGHT = 2 * WORKERS
 
 
 class _CountingFile:
@@ -667,9 +650,9 @@ class _Part:
         seed = "|".join(map(str, (*deposit.key, run.horodatage, seq, first.get(plan.id_key))))
         self.id_flux = str(uuid.uuid5(uuid.NAMESPACE_URL, plan.schema.namespace + "|" + seed))
         self.flux_facts = {**run.flux_facts, "idFlux": self.id_flux}
-        self.ids, self.cert_key, self.opened = [], None, []
+        self.ids, self.cert_key, self.opened, self.count = [], None, [], 0
         self.batch, self.batch_ids, self.batch_bytes = [], [], 0
-        self.pending, self.pending_bytes, self.pending_count = None, 0, 0
+        self.pending, self.pending_bytes = deque(), 0
         self.out = _CountingFile(self.tmp)
         run.temporaries.append(self.tmp)
         self.xf_context = etree.xmlfile(self.out, encoding="UTF-8")
@@ -713,13 +696,10 @@ class _Part:
 
     # passages ---------------------------------------------------------------
 
-    def count(self):
-        return len(self.ids) + self.pending_count + len(self.batch)
-
     def fits(self, passage, size, cert_key):
         """Whether one more passage keeps the file within both limits."""
         run = self.run
-        if self.count() >= run.max_passages:
+        if self.count >= run.max_passages:
             return False
         planned = self.out.size + self.pending_bytes + self.batch_bytes + size
         if planned + _NEAR_LIMIT < run.max_bytes:
@@ -747,31 +727,36 @@ class _Part:
         self.batch.append(text)
         self.batch_ids.append(passage.get(run.plan.id_key))
         self.batch_bytes += len(text)
+        self.count += 1
         if len(self.batch) >= BATCH:
             self._submit()
 
     def _submit(self):
-        """Hand the current batch to the validator; it is written later."""
+        """Hand the current batch to a validator; it is written later, in
+        order. Past ``IN_FLIGHT`` batches, the oldest is waited for."""
         if not self.batch:
             return
         body = b"".join(self.batch)
-        self._settle()
         future = self.run.check_batch(body) if self.run.validate else None
-        self.pending = (future, body, self.batch, self.batch_ids)
-        self.pending_bytes, self.pending_count = len(body), len(self.batch)
+        self.pending.append((future, body, self.batch, self.batch_ids))
+        self.pending_bytes += len(body)
         self.batch, self.batch_ids, self.batch_bytes = [], [], 0
+        while len(self.pending) > IN_FLIGHT:
+            self._write_oldest()
 
-    def _settle(self):
-        """Wait for the pending batch's check, then write it."""
-        if self.pending is None:
-            return
-        future, body, texts, ids = self.pending
+    def _write_oldest(self):
+        future, body, texts, ids = self.pending.popleft()
         if future is not None:
             self.run.raise_problem(future.result(), texts, ids)
         self.xf.flush()
         self.out.write(body)
         self.ids.extend(ids)
-        self.pending, self.pending_bytes, self.pending_count = None, 0, 0
+        self.pending_bytes -= len(body)
+
+    def _settle(self):
+        """Wait for every pending batch's check, then write them."""
+        while self.pending:
+            self._write_oldest()
 
     def close(self):
         self._submit()
@@ -831,7 +816,6 @@ class _Run:
         self.flux_facts = {"horodatage": self.horodatage, "action": action}
         self.max_bytes, self.max_passages, self.validate = max_bytes, max_passages, validate
         self.deposits, self.done, self.temporaries, self.used = {}, [], [], set()
-        self.batch_schema = load_schema(plan.schema.version, plan.container_path)
         self.full = load_schema(plan.schema.version)
         self.pool = None
         self.local = threading.local()
@@ -856,10 +840,10 @@ class _Run:
                 "(texte, nombre, booléen ou date) : corrigez-la.",
                 detail=_scrub(str(error)),
             ) from None
-        facts = tuple(map(str, map(passage.get, plan.deposit_keys)))
-        deposit = self.deposits.get(facts)
+        key = tuple(map(passage.get, plan.deposit_keys))
+        deposit = self.deposits.get(key)
         if deposit is None:
-            deposit = self.deposits[facts] = _Deposit(self, facts)
+            deposit = self.deposits[key] = _Deposit(self, tuple(map(str, key)))
         deposit.add(passage, text, tuple(map(passage.get, plan.cert_keys)))
 
     # validation -------------------------------------------------------------
@@ -873,14 +857,24 @@ class _Run:
             )
         return parser
 
+    def _batch_schema(self):
+        """One compiled schema per thread: its ``error_log`` is not shared."""
+        schema = getattr(self.local, "schema", None)
+        if schema is None:
+            tree = build_xsd_tree(self.plan.schema, self.plan.container_path)
+            schema = self.local.schema = etree.XMLSchema(tree)
+        return schema
+
     def check_batch(self, body):
-        """Start checking a batch in the worker thread; lxml releases the GIL
-        while it parses and validates, so rendering goes on meanwhile."""
+        """Start checking a batch in a worker thread, while rendering goes on."""
         if self.pool is None:
-            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="accrochage")
+            self.pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="accrochage")
         return self.pool.submit(self._check, body)
 
     def _check(self, body):
+        """None when the batch is valid, else what went wrong. lxml releases
+        the GIL while libxml2 parses (not while it validates), so parsing
+        overlaps the rendering of the next batches."""
         plan = self.plan
         try:
             root = etree.fromstring(
@@ -888,9 +882,10 @@ class _Run:
             )
         except etree.XMLSyntaxError as error:
             return ("syntax", str(error))
-        if self.batch_schema(root):
+        schema = self._batch_schema()
+        if schema(root):
             return None
-        return ("schema", root, list(self.batch_schema.error_log))
+        return ("schema", root, list(schema.error_log))
 
     def raise_problem(self, problem, texts, ids):
         """Raise :class:`DocumentInvalid` for the first bad passage of a batch."""
@@ -1109,7 +1104,7 @@ class _FileChecker:
                 self.schema,
                 self.validator.error_log,
                 self.template,
-                passage=element.findtext(self.id_tag),
+                passage=element.findtext(self.id_tag) or None,
                 keep=lambda found: _inside(found, candidate),
             )
         self.slot.remove(candidate)
@@ -1142,8 +1137,6 @@ class _FileChecker:
 
     def envelope(self, root):
         """Check the envelope, with the first passage of each certification."""
-        if root is None:
-            return
         for element in list(root.iter(self.plan.passage_tag)):
             parent = element.getparent()
             if parent is not None and not any(element is kept for kept in self.kept):

@@ -125,9 +125,9 @@ def build_xsd_tree(schema: Schema, root: str = "flux"):
 def generate_xsd(schema: Schema, root: str = "flux") -> str:
     """The XSD text for a schema version (UTF-8, two-space indent)."""
     tree = build_xsd_tree(schema, root)
-    return etree.tostring(
-        tree, xml_declaration=True, encoding="UTF-8", pretty_print=True
-    ).decode("utf-8")
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode(
+        "utf-8"
+    )
 
 
 @cache

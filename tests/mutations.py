@@ -205,7 +205,13 @@ def _values(node):
             ("winter", "2024-01-15T08:00:00+01:00"),
         ]
     if isinstance(kind, Boolean):
-        return [("one", "1"), ("zero", "0"), ("upper", "TRUE"), ("oui", "oui"), ("padded", " true ")]
+        return [
+            ("one", "1"),
+            ("zero", "0"),
+            ("upper", "TRUE"),
+            ("oui", "oui"),
+            ("padded", " true "),
+        ]
     raise TypeError(kind)  # pragma: no cover
 
 
@@ -243,146 +249,151 @@ def _leaf_mutations(node, element):
 def _rename_namespace(root, namespace):
     for element in root.iter():
         if isinstance(element.tag, str) and element.tag.startswith("{" + NS + "}"):
-            element.tag = ("{%s}" % namespace if namespace else "") + etree.QName(element).localname
+            element.tag = (f"{{{namespace}}}" if namespace else "") + etree.QName(element).localname
     etree.cleanup_namespaces(root)
+
+
+Q = f"{{{NS}}}"
+TITULAIRE = SCHEMA.by_key["nomNaissance"].parent
+NAISSANCE = SCHEMA.by_key["codeInsee"].parent.rsplit("/", 1)[0]
+IDENTIFICATION = TITULAIRE.rsplit("/", 1)[0]
+
+
+def _both_birth_places(root):
+    place = _find(root, NAISSANCE)
+    postal = etree.SubElement(place, Q + "codePostalNaissance")
+    etree.SubElement(postal, Q + "codePostal").text = "75009"
+
+
+def _both_birth_places_reversed(root):
+    place = _find(root, NAISSANCE)
+    postal = etree.Element(Q + "codePostalNaissance")
+    etree.SubElement(postal, Q + "codePostal").text = "75009"
+    place.insert(0, postal)
+
+
+def _both_identifications(documents):
+    def mutate(root):
+        other = etree.fromstring(documents["dossier"])
+        dossier = _find(other, IDENTIFICATION + "/dossierFormation")
+        _find(root, IDENTIFICATION).append(copy.deepcopy(dossier))
+
+    return mutate
+
+
+def _duplicate(path):
+    return lambda root: _find(root, path).addnext(copy.deepcopy(_find(root, path)))
+
+
+def _remove(path):
+    return lambda root: _find(root, path).getparent().remove(_find(root, path))
+
+
+def _empty(path):
+    def mutate(root):
+        element = _find(root, path)
+        for child in list(element):
+            element.remove(child)
+
+    return mutate
+
+
+def _unknown_in(path):
+    def mutate(root):
+        etree.SubElement(_find(root, path), Q + "inconnu").text = "x"
+
+    return mutate
+
+
+def _reverse_every_list(root):
+    for element in root.iter():
+        if isinstance(element.tag, str) and len(element) > 1:
+            element[:] = list(reversed(element))
+
+
+def _reverse_all_groups(root):
+    for node in SCHEMA.nodes:
+        if not node.is_leaf and node.content == "all":
+            element = _find(root, node.path)
+            if element is not None:
+                element[:] = list(reversed(element))
+
+
+def _attribute(path, name, value):
+    return lambda root: _find(root, path).set(name, value)
+
+
+def _text_in(path):
+    def mutate(root):
+        _find(root, path).text = "texte"
+
+    return mutate
+
+
+def _comment_in(path):
+    return lambda root: _find(root, path).insert(0, etree.Comment(" note "))
+
+
+def _child_namespace(path, namespace):
+    def mutate(root):
+        element = _find(root, path)
+        element.tag = (f"{{{namespace}}}" if namespace else "") + etree.QName(element).localname
+
+    return mutate
 
 
 def _structural(documents):
     """(name, base, function(root)) for whole-structure mutations."""
-    q = "{%s}" % NS
-    titulaire = SCHEMA.by_key["nomNaissance"].parent
-    naissance = SCHEMA.by_key["codeInsee"].parent.rsplit("/", 1)[0]
-    identification = titulaire.rsplit("/", 1)[0]
-
-    def both_birth_places(root):
-        place = _find(root, naissance)
-        postal = etree.SubElement(place, q + "codePostalNaissance")
-        etree.SubElement(postal, q + "codePostal").text = "75009"
-
-    def both_birth_places_reversed(root):
-        place = _find(root, naissance)
-        postal = etree.Element(q + "codePostalNaissance")
-        etree.SubElement(postal, q + "codePostal").text = "75009"
-        place.insert(0, postal)
-
-    def empty_choice(root):
-        for child in list(_find(root, naissance)):
-            child.getparent().remove(child)
-
-    def both_identifications(root):
-        other = etree.fromstring(documents["dossier"])
-        dossier = _find(other, identification + "/dossierFormation")
-        _find(root, identification).append(copy.deepcopy(dossier))
-
-    def no_identification(root):
-        for child in list(_find(root, identification)):
-            child.getparent().remove(child)
-
-    def duplicate_path(path):
-        return lambda root: _find(root, path).addnext(copy.deepcopy(_find(root, path)))
-
-    def remove_path(path):
-        return lambda root: _find(root, path).getparent().remove(_find(root, path))
-
-    def empty_path(path):
-        def mutate(root):
-            for child in list(_find(root, path)):
-                _find(root, path).remove(child)
-
-        return mutate
-
-    def unknown_in(path):
-        return lambda root: etree.SubElement(_find(root, path), q + "inconnu").__setattr__(
-            "text", "x"
-        )
-
-    def reverse_all(root):
-        for element in root.iter():
-            if isinstance(element.tag, str) and len(element) > 1:
-                element[:] = list(reversed(element))
-
-    def reverse_all_groups(root):
-        for node in SCHEMA.nodes:
-            if not node.is_leaf and node.content == "all":
-                element = _find(root, node.path)
-                if element is not None:
-                    element[:] = list(reversed(element))
-
-    def nil_on_group(path):
-        return lambda root: _find(root, path).set(XSI_NIL, "true")
-
-    def attribute_on(path):
-        return lambda root: _find(root, path).set("statut", "x")
-
-    def text_in(path):
-        def mutate(root):
-            _find(root, path).text = "texte"
-
-        return mutate
-
-    def comment_in(path):
-        return lambda root: _find(root, path).insert(0, etree.Comment(" note "))
-
-    def child_namespace(path, namespace):
-        def mutate(root):
-            element = _find(root, path)
-            element.tag = ("{%s}" % namespace if namespace else "") + etree.QName(element).localname
-
-        return mutate
-
     passage = SCHEMA.passage_path
     certificateur = SCHEMA.by_key["idClientCertificateur"].parent
     certification = SCHEMA.certification_path
     numerique = SCHEMA.by_key["scoreGeneral"].parent
     resultats = numerique + "/resultats"
-    rows = [
-        ("both-birth-places", "full", both_birth_places),
-        ("both-birth-places-reversed", "postal", both_birth_places_reversed),
-        ("empty-birth-place", "full", empty_choice),
-        ("both-identifications", "full", both_identifications),
-        ("no-identification", "full", no_identification),
-        ("two-certificateurs", "full", duplicate_path(certificateur)),
-        ("two-emetteurs", "full", duplicate_path("flux/emetteur")),
-        ("two-certifications", "full", duplicate_path(certification)),
-        ("two-passages", "full", duplicate_path(passage)),
-        ("two-titulaires", "full", duplicate_path(titulaire)),
-        ("two-modalites", "full", duplicate_path(passage + "/modalitesInscription")),
-        ("two-resultats-blocks", "full", duplicate_path(resultats)),
-        ("two-digcomp-blocks", "full", duplicate_path(numerique)),
-        ("no-passage", "full", remove_path(passage)),
-        ("no-certification", "full", remove_path(certification)),
-        ("no-modalites", "full", remove_path(passage + "/modalitesInscription")),
-        ("empty-modalites", "nils", empty_path(passage + "/modalitesInscription")),
-        ("empty-resultats", "full", empty_path(resultats)),
-        ("empty-digcomp", "full", empty_path(numerique)),
-        ("empty-titulaire", "full", empty_path(titulaire)),
-        ("empty-certificateurs", "full", empty_path("flux/emetteur/certificateurs")),
-        ("reverse-every-list", "mixed", reverse_all),
-        ("reverse-all-groups", "full", reverse_all_groups),
-        ("reverse-several", "several", reverse_all_groups),
-        ("unknown-in-root", "full", unknown_in("flux")),
-        ("unknown-in-passage", "full", unknown_in(passage)),
-        ("unknown-in-titulaire", "full", unknown_in(titulaire)),
-        ("unknown-in-resultat", "full", unknown_in(resultats + "/resultat")),
-        ("unknown-in-dossier", "dossier", unknown_in(identification + "/dossierFormation")),
-        ("nil-on-titulaire", "full", nil_on_group(titulaire)),
-        ("nil-on-passage", "full", nil_on_group(passage)),
-        ("attribute-on-passage", "full", attribute_on(passage)),
-        ("attribute-on-leaf", "full", attribute_on(passage + "/idTechnique")),
-        ("text-in-passage", "full", text_in(passage)),
-        ("text-in-flux", "full", text_in("flux")),
-        ("comment-in-passage", "full", comment_in(passage)),
-        ("leaf-no-namespace", "full", child_namespace(passage + "/idTechnique", None)),
-        ("leaf-other-namespace", "full", child_namespace(passage + "/scoring", "urn:autre")),
-        ("group-old-namespace", "full",
-         child_namespace(titulaire, "urn:cdc:cpf:pc5:schema:0.0.7")),
+    modalites = passage + "/modalitesInscription"
+    old = "urn:cdc:cpf:pc5:schema:0.0.7"
+    return [
+        ("both-birth-places", "full", _both_birth_places),
+        ("both-birth-places-reversed", "postal", _both_birth_places_reversed),
+        ("empty-birth-place", "full", _empty(NAISSANCE)),
+        ("both-identifications", "full", _both_identifications(documents)),
+        ("no-identification", "full", _empty(IDENTIFICATION)),
+        ("two-certificateurs", "full", _duplicate(certificateur)),
+        ("two-emetteurs", "full", _duplicate("flux/emetteur")),
+        ("two-certifications", "full", _duplicate(certification)),
+        ("two-passages", "full", _duplicate(passage)),
+        ("two-titulaires", "full", _duplicate(TITULAIRE)),
+        ("two-modalites", "full", _duplicate(modalites)),
+        ("two-resultats-blocks", "full", _duplicate(resultats)),
+        ("two-digcomp-blocks", "full", _duplicate(numerique)),
+        ("no-passage", "full", _remove(passage)),
+        ("no-certification", "full", _remove(certification)),
+        ("no-modalites", "full", _remove(modalites)),
+        ("empty-modalites", "nils", _empty(modalites)),
+        ("empty-resultats", "full", _empty(resultats)),
+        ("empty-digcomp", "full", _empty(numerique)),
+        ("empty-titulaire", "full", _empty(TITULAIRE)),
+        ("empty-certificateurs", "full", _empty("flux/emetteur/certificateurs")),
+        ("reverse-every-list", "mixed", _reverse_every_list),
+        ("reverse-all-groups", "full", _reverse_all_groups),
+        ("reverse-several", "several", _reverse_all_groups),
+        ("unknown-in-root", "full", _unknown_in("flux")),
+        ("unknown-in-passage", "full", _unknown_in(passage)),
+        ("unknown-in-titulaire", "full", _unknown_in(TITULAIRE)),
+        ("unknown-in-resultat", "full", _unknown_in(resultats + "/resultat")),
+        ("unknown-in-dossier", "dossier", _unknown_in(IDENTIFICATION + "/dossierFormation")),
+        ("nil-on-titulaire", "full", _attribute(TITULAIRE, XSI_NIL, "true")),
+        ("nil-on-passage", "full", _attribute(passage, XSI_NIL, "true")),
+        ("attribute-on-passage", "full", _attribute(passage, "statut", "x")),
+        ("attribute-on-leaf", "full", _attribute(passage + "/idTechnique", "statut", "x")),
+        ("text-in-passage", "full", _text_in(passage)),
+        ("text-in-flux", "full", _text_in("flux")),
+        ("comment-in-passage", "full", _comment_in(passage)),
+        ("leaf-no-namespace", "full", _child_namespace(passage + "/idTechnique", None)),
+        ("leaf-other-namespace", "full", _child_namespace(passage + "/scoring", "urn:autre")),
+        ("group-old-namespace", "full", _child_namespace(TITULAIRE, old)),
+        ("root-old-namespace", "full", lambda root: _rename_namespace(root, old)),
+        ("no-namespace", "full", lambda root: _rename_namespace(root, None)),
     ]
-    for name, namespace in (
-        ("root-old-namespace", "urn:cdc:cpf:pc5:schema:0.0.7"),
-        ("no-namespace", None),
-    ):
-        rows.append((name, "full", lambda root, ns=namespace: _rename_namespace(root, ns)))
-    return rows
 
 
 def corpus(sample=None):
@@ -406,8 +417,9 @@ def corpus(sample=None):
         for label, mutate in _leaf_mutations(node, None):
             root = copy.deepcopy(parsed[base])
             mutate(_find(root, node.path))
-            result.append((f"leaf/{node.path.rsplit('/', 2)[-2]}/{node.name}/{label}",
-                           etree.tostring(root)))
+            result.append(
+                (f"leaf/{node.path.rsplit('/', 2)[-2]}/{node.name}/{label}", etree.tostring(root))
+            )
     for name, base, mutate in _structural(documents):
         root = copy.deepcopy(parsed[base])
         mutate(root)

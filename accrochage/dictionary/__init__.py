@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache, cached_property
 
 from ..exceptions import UnknownSchemaVersion
@@ -34,6 +35,7 @@ __all__ = [
     "CHOICE",
     "SEQUENCE",
     "Boolean",
+    "Branch",
     "Date",
     "DateTime",
     "Enum",
@@ -53,6 +55,16 @@ DEFAULT_VERSION = "1.1.2"
 
 PASSAGE_PATH = v1_1_2.PASSAGE
 CERTIFICATION_PATH = v1_1_2.P
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One branch of a choice: the facts only it holds, and whether it can be
+    written with nil values alone (the birth postal code)."""
+
+    node: Node
+    own_keys: frozenset
+    nil_ok: bool
 
 
 class Schema:
@@ -135,6 +147,48 @@ class Schema:
                 return node
             path = node.parent
         return None
+
+    @cache  # noqa: B019 (schemas live as long as the process)
+    def keys_under(self, path):
+        """Fact keys whose presence makes the node at ``path`` worth writing.
+
+        A repeated group counts by its own key (a list), not its items' keys.
+        """
+        node = self.by_path[path]
+        if node.is_leaf or node.max_occurs is None:
+            return frozenset({node.key})
+        return frozenset().union(*(self.keys_under(c.path) for c in self.children(path)))
+
+    @cache  # noqa: B019
+    def can_be_nil(self, path):
+        """True when the node at ``path`` can be written with every required
+        value nil (or absent)."""
+        node = self.by_path[path]
+        if node.is_leaf:
+            return node.nillable or not node.required
+        children = self.children(path)
+        if node.content == CHOICE:
+            return any(self.can_be_nil(c.path) for c in children)
+        return all(self.can_be_nil(c.path) for c in children if c.required)
+
+    @cache  # noqa: B019
+    def branches(self, choice_path):
+        """The branches of a choice, in table order.
+
+        Which one a passage fills: the first holding a fact no other branch
+        holds; failing that, the first that ``nil_ok``. The writer and the
+        rules both decide this way.
+        """
+        kids = self.children(choice_path)
+        return tuple(
+            Branch(
+                kid,
+                self.keys_under(kid.path)
+                - frozenset().union(*(self.keys_under(o.path) for o in kids if o is not kid)),
+                self.can_be_nil(kid.path),
+            )
+            for kid in kids
+        )
 
     def enum(self, key):
         return self.by_key[key].value
