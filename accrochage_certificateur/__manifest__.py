@@ -1,8 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {  # noqa: B018 - an Odoo manifest is a bare dict
     "name": "Accrochage certificateur (CDC)",
-    "summary": "Déclarer les certifications obtenues à la Caisse des Dépôts "
-    "(accrochage certificateur) depuis les sessions d'événements",
+    "summary": "Declare the certifications awarded to the Caisse des Dépôts "
+    "(accrochage certificateur) from event sessions",
     "version": "19.0.1.0.0",
     "development_status": "Beta",
     "category": "Marketing/Events",
@@ -34,6 +34,10 @@
         "views/res_config_settings_views.xml",
         "wizard/accrochage_receipt_import_views.xml",
         "wizard/accrochage_passage_import_views.xml",
+        "report/accrochage_report_session_views.xml",
+        "report/accrochage_report_deadline_views.xml",
+        "report/accrochage_deposit_reports.xml",
+        "report/accrochage_deposit_templates.xml",
         "views/accrochage_menus.xml",
         "data/ir_actions_server_data.xml",
         "data/base_automation_data.xml",

@@ -48,4 +48,4 @@ def raise_engine_error(env, error):
 
     Raised ``from None``: the user reads one sentence, never a traceback.
     """
-    raise UserError(env._("Accrochage certificateur : %(message)s", message=str(error))) from None
+    raise UserError(env._("Accrochage certificateur: %(message)s", message=str(error))) from None

@@ -2,12 +2,12 @@
 
 Run it with Odoo's Python on a database where the addon is installed::
 
-    /work/odoo-venv/bin/python bench/bench_odoo.py -c /work/odoo-acc.conf -d acc_dev
+    $ODOO_PYTHON bench/bench_odoo.py -c odoo.conf -d <database>
     # options: --passages 10000 --attendees 500
 
 (``-c`` is an Odoo configuration whose ``addons_path`` includes this
-repository; the engine ``accrochage`` must be importable, e.g. through a
-``.pth`` file pointing at the repository.) Everything happens in one
+repository; the engine ``accrochage`` must be importable by ``$ODOO_PYTHON``,
+e.g. ``$ODOO_PYTHON -m pip install -e .``.) Everything happens in one
 transaction that is rolled back at the end: the database is left unchanged.
 
 It measures, and prints against the targets of issue 3:

@@ -31,7 +31,7 @@ class AccrochageCertification(models.Model):
     level = fields.Selection(
         [(str(level), str(level)) for level in range(1, 9)],
         "Qualification level",
-        help="Niveau du cadre national des certifications (1 à 8), pour le RNCP.",
+        help="Level in the national qualifications framework (1 to 8), for the RNCP.",
     )
     certifier_id = fields.Many2one(
         "accrochage.certifier",
@@ -76,7 +76,7 @@ class AccrochageCertification(models.Model):
 
     _code_company_uniq = models.Constraint(
         "UNIQUE(company_id, code)",
-        "Une certification avec ce code existe déjà dans cette société.",
+        "A certification with this code already exists in this company.",
     )
 
     @api.depends("code", "name")

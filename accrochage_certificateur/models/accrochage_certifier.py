@@ -55,7 +55,7 @@ class AccrochageCertifier(models.Model):
                 ):
                     raise ValidationError(
                         self.env._(
-                            "%(label)s : « %(value)s » ne convient pas, il faut un %(rule)s.",
+                            "%(label)s: “%(value)s” is not valid; expected: %(rule)s.",
                             label=node.label,
                             value=value,
                             rule=facet.describe(),

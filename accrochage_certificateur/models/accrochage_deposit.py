@@ -159,23 +159,23 @@ class AccrochageDeposit(models.Model):
     def _create_from_passages(self, passages):
         """Draft deposits (one per company and certifier) holding these passages."""
         if not passages:
-            raise UserError(self.env._("Aucun passage sélectionné : rien à déposer."))
+            raise UserError(self.env._("No passage selected: nothing to deposit."))
         passages.check_access("write")
         accepted = passages.filtered(lambda p: p.state == "accepted")
         if accepted and len(accepted) == len(passages):
             raise UserError(
                 self.env._(
-                    "Ces passages ont déjà été acceptés par la Caisse des Dépôts : "
-                    "ils ne doivent jamais être renvoyés."
+                    "These passages have already been accepted by the Caisse des Dépôts: "
+                    "they must never be sent again."
                 )
             )
         locked = self._lock_depositable(passages)
         if not locked:
             raise UserError(
                 self.env._(
-                    "Aucun des passages sélectionnés n'est prêt à être déposé : "
-                    "corrigez d'abord ceux « À corriger » ; ceux qui sont déjà dans "
-                    "un dépôt en cours ou acceptés ne sont jamais repris."
+                    "None of the selected passages is ready to be deposited: "
+                    "first fix those in “To fix”; passages already in an open "
+                    "deposit or already accepted are never taken again."
                 )
             )
         deposits = self.browse()
@@ -229,9 +229,7 @@ class AccrochageDeposit(models.Model):
                 passages = deposit.pending_passage_ids
                 if not passages:
                     raise UserError(
-                        self.env._(
-                            "Le dépôt %(name)s ne contient aucun passage.", name=deposit.name
-                        )
+                        self.env._("Deposit %(name)s contains no passage.", name=deposit.name)
                     )
                 engine_passages = list(passages._to_engine().values())
                 with tempfile.TemporaryDirectory(prefix="accrochage-") as out_dir:
@@ -272,14 +270,14 @@ class AccrochageDeposit(models.Model):
             if vals["state"] == "generated":
                 deposit.message_post(
                     body=self.env._(
-                        "Fichier généré et validé : %(count)s passage(s), flux %(flux)s.",
+                        "File generated and validated: %(count)s passage(s), flux %(flux)s.",
                         count=len(passages),
                         flux=vals["id_flux_list"],
                     )
                 )
             else:
                 deposit.message_post(
-                    body=self.env._("Génération refusée : %(error)s", error=vals["error_message"])
+                    body=self.env._("Generation refused: %(error)s", error=vals["error_message"])
                 )
             _logger.info(
                 "accrochage deposit %s: %s, %s passages",
@@ -304,8 +302,8 @@ class AccrochageDeposit(models.Model):
 
                     raise DocumentInvalid(
                         self.env._(
-                            "Le fichier ne respecte pas le schéma officiel (XSD "
-                            "chargé dans la configuration) : %(error)s",
+                            "The file does not comply with the official schema (XSD "
+                            "uploaded in the settings): %(error)s",
                             error=str(blocking[0]),
                         )
                     )
@@ -324,14 +322,14 @@ class AccrochageDeposit(models.Model):
             if not target:
                 raise UserError(
                     self.env._(
-                        "Le dépôt %(name)s n'est pas en erreur : rien à reprendre.",
+                        "Deposit %(name)s is not in error: nothing to retry.",
                         name=deposit.name,
                     )
                 )
             deposit.write(
                 {"state": target, "error_message": False, "state_date": fields.Datetime.now()}
             )
-            deposit.message_post(body=self.env._("Reprise de l'étape en erreur."))
+            deposit.message_post(body=self.env._("Retrying the failed step."))
         self.filtered(lambda d: d.state == "draft")._generate()
         return True
 
@@ -348,9 +346,7 @@ class AccrochageDeposit(models.Model):
             }
         )
         for deposit in self:
-            deposit.message_post(
-                body=self.env._("Fichier déposé sur le portail de la Caisse des Dépôts.")
-            )
+            deposit.message_post(body=self.env._("File uploaded on the Caisse des Dépôts portal."))
         return True
 
     def action_send(self):
@@ -379,9 +375,9 @@ class AccrochageDeposit(models.Model):
             vals["state_date"] = fields.Datetime.now()
             self.write(vals)
         self.message_post(
-            body=self.env._("Fichier envoyé.")
+            body=self.env._("File sent.")
             if vals["state"] == "sent"
-            else self.env._("Envoi en erreur : %(error)s", error=vals["error_message"])
+            else self.env._("Sending failed: %(error)s", error=vals["error_message"])
         )
 
     def action_cancel(self):
@@ -395,7 +391,7 @@ class AccrochageDeposit(models.Model):
         passages.action_recheck()
         self.write({"state": "cancel", "state_date": fields.Datetime.now()})
         for deposit in self:
-            deposit.message_post(body=self.env._("Dépôt annulé ; passages libérés."))
+            deposit.message_post(body=self.env._("Deposit cancelled; its passages are released."))
         return True
 
     def action_import_receipt(self):
@@ -413,8 +409,7 @@ class AccrochageDeposit(models.Model):
             labels = dict(self._fields["state"]._description_selection(self.env))
             raise UserError(
                 self.env._(
-                    "Le dépôt %(name)s est à l'état « %(state)s » : cette action n'est "
-                    "pas possible maintenant.",
+                    "Deposit %(name)s is in state “%(state)s”: this action is not possible now.",
                     name=self.name,
                     state=labels.get(self.state, self.state),
                 )
@@ -448,9 +443,9 @@ class AccrochageDeposit(models.Model):
         if not deposit:
             raise UserError(
                 self.env._(
-                    "Cet accusé de traitement concerne le flux « %(flux)s », qui ne "
-                    "correspond à aucun dépôt de cette base : vérifiez que vous "
-                    "importez l'accusé du bon fichier.",
+                    "This processing receipt is about flux “%(flux)s”, which matches "
+                    "no deposit in this database: check that you are importing the "
+                    "receipt of the right file.",
                     flux=receipt.id_flux or "?",
                 )
             )
@@ -463,8 +458,8 @@ class AccrochageDeposit(models.Model):
         if receipt.id_flux in (self.receipt_flux_ids or "").split():
             raise UserError(
                 self.env._(
-                    "L'accusé de traitement du flux « %(flux)s » a déjà été importé "
-                    "sur le dépôt %(name)s.",
+                    "The processing receipt of flux “%(flux)s” has already been "
+                    "imported on deposit %(name)s.",
                     flux=receipt.id_flux,
                     name=self.name,
                 )
@@ -556,19 +551,19 @@ class AccrochageDeposit(models.Model):
             vals.update(state="sent", state_date=now)
         self.write(vals)
         body = self.env._(
-            "Accusé de traitement %(traitement)s importé : %(ok)s passage(s) accepté(s), "
-            "%(ko)s rejeté(s).",
+            "Processing receipt %(traitement)s imported: %(ok)s passage(s) accepted, "
+            "%(ko)s rejected.",
             traitement=receipt.id_traitement or "",
             ok=len(ok_lines),
             ko=len(ko_vals),
         )
         if unknown:
             body += " " + self.env._(
-                "%(count)s identifiant(s) inconnu(s) de ce dépôt ignoré(s).",
+                "%(count)s id(s) unknown to this deposit ignored.",
                 count=len(unknown),
             )
         if file_error:
-            body += " " + self.env._("Fichier refusé : %(error)s", error=file_error)
+            body += " " + self.env._("File refused: %(error)s", error=file_error)
         self.message_post(body=body, attachment_ids=attachment.ids)
 
     @api.model

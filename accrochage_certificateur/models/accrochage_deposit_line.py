@@ -29,5 +29,5 @@ class AccrochageDepositLine(models.Model):
     hint = fields.Text("How to fix", readonly=True)
 
     _deposit_passage_uniq = models.Constraint(
-        "UNIQUE(deposit_id, passage_id)", "Un passage ne figure qu'une fois par dépôt."
+        "UNIQUE(deposit_id, passage_id)", "A passage appears only once per deposit."
     )

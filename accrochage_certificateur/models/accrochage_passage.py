@@ -318,7 +318,7 @@ class AccrochagePassage(models.Model):
         compute="_compute_deadline",
         store=True,
         index=True,
-        help="Date de délivrance + 3 mois : dernier jour pour déclarer le passage.",
+        help="Award date + 3 months: last day to declare the passage.",
     )
     deadline_reminder = fields.Selection(
         [("30", "30 days"), ("7", "7 days")], readonly=True, copy=False
@@ -332,8 +332,7 @@ class AccrochagePassage(models.Model):
         copy=False,
         index="btree_not_null",
         ondelete="set null",
-        help="Le dépôt en cours qui contient ce passage ; un passage n'est "
-        "jamais dans deux dépôts ouverts.",
+        help="The open deposit that holds this passage; a passage is never in two open deposits.",
     )
     deposit_line_ids = fields.One2many(
         "accrochage.deposit.line", "passage_id", "Deposit lines", readonly=True
@@ -344,15 +343,15 @@ class AccrochagePassage(models.Model):
     deposit_count = fields.Integer(compute="_compute_deposit_ids")
 
     _id_technique_uniq = models.Constraint(
-        "UNIQUE(id_technique)", "L'identifiant technique d'un passage doit être unique."
+        "UNIQUE(id_technique)", "The technical id of a passage must be unique."
     )
     _accepted_not_pending = models.Constraint(
         "CHECK(state != 'accepted' OR pending_deposit_id IS NULL)",
-        "Un passage accepté par la Caisse des Dépôts ne peut pas être déposé à nouveau.",
+        "A passage accepted by the Caisse des Dépôts cannot be deposited again.",
     )
     _registration_certification_uniq = models.UniqueIndex(
         "(registration_id, certification_id) WHERE registration_id IS NOT NULL",
-        "Cet inscrit a déjà un passage pour cette certification.",
+        "This attendee already has a passage for this certification.",
     )
 
     # ------------------------------------------------------------------
@@ -516,12 +515,10 @@ class AccrochagePassage(models.Model):
 
     def _fix_hint(self, target):
         return {
-            "partner": self.env._("Corrigez l'état civil sur la fiche du contact."),
-            "registration": self.env._(
-                "Corrigez le résultat sur la fiche de l'inscrit ou de la session."
-            ),
-            "certification": self.env._("Corrigez la certification ou le compte du certificateur."),
-            "passage": self.env._("Corrigez le passage lui-même."),
+            "partner": self.env._("Fix the civil status on the contact form."),
+            "registration": self.env._("Fix the result on the attendee or session form."),
+            "certification": self.env._("Fix the certification or the certifier account."),
+            "passage": self.env._("Fix the passage itself."),
         }[target]
 
     def _version(self):
@@ -595,7 +592,7 @@ class AccrochagePassage(models.Model):
                 "params": {
                     "type": "warning",
                     "message": self.env._(
-                        "Le passage n'est pas encore prêt : %(reason)s",
+                        "The passage is not ready yet: %(reason)s",
                         reason=still.issue or "",
                     ),
                     "next": {"type": "ir.actions.act_window_close"},
@@ -636,8 +633,8 @@ class AccrochagePassage(models.Model):
             ):
                 raise UserError(
                     self.env._(
-                        "Un passage accepté par la Caisse des Dépôts ne change plus "
-                        "d'état : il ne doit jamais être renvoyé."
+                        "A passage accepted by the Caisse des Dépôts no longer changes "
+                        "state: it must never be sent again."
                     )
                 )
         return super().write(vals)
@@ -674,7 +671,7 @@ class AccrochagePassage(models.Model):
                         "res_id": passage.id,
                         "activity_type_id": activity_type.id if activity_type else False,
                         "summary": self.env._(
-                            "Déclarer avant le %(date)s",
+                            "Declare before %(date)s",
                             date=fields.Date.to_string(passage.deadline),
                         ),
                         "date_deadline": passage.deadline,

@@ -97,7 +97,7 @@ class EventEvent(models.Model):
 
         Safe to run twice: attendees that already have a passage are skipped.
         Passages with blocking findings are created too, in state "incomplete",
-        so they show up in "À corriger".
+        so they show up in "To fix".
         """
         registrations = self.env["event.registration"].search(
             [

@@ -9,6 +9,14 @@ RESULTS = [
     ("absent", "Absent"),
     ("dropped", "Dropped out"),
 ]
+#: the holder's situation after the certification (insertion rate = employed / known)
+INSERTION_STATUSES = [
+    ("employed_field", "Employed in the field"),
+    ("employed_elsewhere", "Employed in another field"),
+    ("training", "In further training"),
+    ("job_seeking", "Job seeking"),
+    ("unknown", "Unknown"),
+]
 
 
 class EventRegistration(models.Model):
@@ -58,6 +66,14 @@ class EventRegistration(models.Model):
     )
     accrochage_cpf_file = fields.Char("CPF file number", help=fact_help("idDossier"))
     accrochage_passage_ids = fields.One2many("accrochage.passage", "registration_id")
+    accrochage_insertion_status = fields.Selection(
+        INSERTION_STATUSES,
+        "Professional insertion",
+        help="The holder's situation after the certification, for the insertion rate.",
+    )
+    accrochage_insertion_date = fields.Date(
+        "Insertion survey date", help="When the holder's situation was last checked."
+    )
 
     def _accrochage_create_passages(self):
         """Create the passages of these attendees in one batch.

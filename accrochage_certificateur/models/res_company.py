@@ -9,8 +9,7 @@ class ResCompany(models.Model):
     accrochage_id_client = fields.Char(
         "CDC emitter client id",
         size=8,
-        help=fact_help("idClientEmetteur")
-        + " Vide : l'identifiant client du certificateur est utilisé.",
+        help=fact_help("idClientEmetteur") + " Empty: the certifier's client id is used.",
     )
     accrochage_schema_version = fields.Selection(
         version_selection(), "CDC schema version", default=DEFAULT_VERSION
@@ -19,12 +18,12 @@ class ResCompany(models.Model):
     accrochage_xsd_filename = fields.Char("Official XSD file name")
     accrochage_transport_url = fields.Char(
         "Upload endpoint",
-        help="Adresse d'envoi automatique, si la Caisse des Dépôts vous en a fourni "
-        "une. Vide : le fichier est déposé à la main sur le portail et le dépôt est "
-        "ensuite marqué comme envoyé.",
+        help="Automatic upload address, if the Caisse des Dépôts gave you one. "
+        "Empty: the file is uploaded by hand on the portal and the deposit is "
+        "then marked as sent.",
     )
     accrochage_deposit_batch = fields.Integer(
         "Passages per deposit",
         default=10000,
-        help="Nombre maximal de passages par dépôt construit par la tâche planifiée.",
+        help="Maximum number of passages per deposit built by the scheduled action.",
     )

@@ -55,8 +55,8 @@ class ResPartner(models.Model):
         "NIR",
         groups=MANAGER,
         copy=False,
-        help="Numéro d'inscription au répertoire (sécurité sociale), 13 ou 15 "
-        "caractères. Visible des seuls responsables de la certification.",
+        help="Social security number (numéro d'inscription au répertoire), 13 or 15 "
+        "characters. Visible to certification managers only.",
     )
     accrochage_passage_ids = fields.One2many("accrochage.passage", "partner_id")
     accrochage_passage_count = fields.Integer(
@@ -117,7 +117,7 @@ class ResPartner(models.Model):
                 # the message names the field, never the number itself
                 raise ValidationError(
                     self.env._(
-                        "NIR de %(name)s : %(message)s",
+                        "NIR of %(name)s: %(message)s",
                         name=partner.display_name,
                         message=findings[0].message,
                     )

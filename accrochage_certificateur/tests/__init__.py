@@ -1,3 +1,11 @@
-from . import test_access, test_bad_input, test_flow, test_query_count, test_views
-from . import test_import
-from . import test_send
+from . import (
+    test_access,
+    test_bad_input,
+    test_flow,
+    test_i18n,
+    test_import,
+    test_query_count,
+    test_reports,
+    test_send,
+    test_views,
+)

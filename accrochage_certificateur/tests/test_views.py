@@ -16,6 +16,8 @@ ACTIONS = (
     "event.event_registration_action",
     "base.action_partner_form",
     "accrochage_certificateur.accrochage_config_settings_action",
+    "accrochage_certificateur.accrochage_report_session_action",
+    "accrochage_certificateur.accrochage_report_deadline_action",
 )
 
 #: waits for the action's view to be rendered; any console error fails the test
@@ -125,6 +127,9 @@ class TestViews(HttpCase):
             ("/odoo/certification-deposits", ".o_list_view"),
             (f"/odoo/certification-deposits/{deposit.id}", ".o_form_view"),
             ("/odoo/certifications", ".o_list_view"),
+            ("/odoo/certification-results", ".o_pivot_view"),
+            ("/odoo/certification-results?view_type=graph", ".o_graph_view"),
+            ("/odoo/certification-deadlines", ".o_pivot_view"),
             (f"/odoo/action-event.action_event_view/{event.id}", ".o_form_view"),
             (f"/odoo/action-base.action_partner_form/{holder.id}", ".o_form_view"),
         )

@@ -72,8 +72,7 @@ class AccrochagePassageImport(models.TransientModel):
                     (
                         row,
                         self.env._(
-                            "Certification « %(code)s » inconnue : créez-la d'abord dans "
-                            "Certifications.",
+                            "Unknown certification “%(code)s”: create it first in Certifications.",
                             code=code or "?",
                         ),
                         True,
@@ -107,9 +106,9 @@ class AccrochagePassageImport(models.TransientModel):
                 "preview_html": Markup(
                     "<table class='table table-sm'><thead><tr><th>{}</th><th></th>"
                     "<th>{}</th></tr></thead><tbody>{}</tbody></table>"
-                ).format(self.env._("Ligne"), self.env._("Constat"), rows)
+                ).format(self.env._("Row"), self.env._("Finding"), rows)
                 if findings
-                else escape(self.env._("Aucun problème détecté.")),
+                else escape(self.env._("No issue found.")),
             }
         )
         return self._reopen()
@@ -128,7 +127,7 @@ class AccrochagePassageImport(models.TransientModel):
         return self._reopen()
 
     def action_confirm(self):
-        """Create contacts and passages; incomplete rows land in "À corriger"."""
+        """Create contacts and passages; incomplete rows land in "To fix"."""
         self.ensure_one()
         result = self._read()
         certifications = self._certifications(result)
@@ -143,8 +142,8 @@ class AccrochagePassageImport(models.TransientModel):
         if missing:
             raise UserError(
                 self.env._(
-                    "Certifications inconnues : %(codes)s. Créez-les avant d'importer ; "
-                    "rien n'a été importé.",
+                    "Unknown certifications: %(codes)s. Create them before importing; "
+                    "nothing was imported.",
                     codes=", ".join(missing),
                 )
             )
@@ -153,7 +152,7 @@ class AccrochagePassageImport(models.TransientModel):
         if taken:
             raise UserError(
                 self.env._(
-                    "Ces identifiants techniques existent déjà : %(ids)s. Rien n'a été importé.",
+                    "These technical ids already exist: %(ids)s. Nothing was imported.",
                     ids=", ".join(taken.mapped("id_technique")[:10]),
                 )
             )
@@ -213,7 +212,7 @@ class AccrochagePassageImport(models.TransientModel):
                 if part
             )
             or facts.get("idTechnique")
-            or self.env._("Titulaire importé")
+            or self.env._("Imported holder")
         )
         partner = Partner.create({"name": name, **vals})
         if facts.get("nir"):

@@ -34,9 +34,9 @@ class AccrochageReceiptImport(models.TransientModel):
             if flux not in (self.deposit_id.id_flux_list or "").split():
                 raise UserError(
                     self.env._(
-                        "Cet accusé de traitement concerne le flux « %(flux)s », pas "
-                        "celui du dépôt %(name)s (%(expected)s) : importez l'accusé "
-                        "du bon fichier.",
+                        "This processing receipt is about flux “%(flux)s”, not the "
+                        "flux of deposit %(name)s (%(expected)s): import the receipt "
+                        "of the right file.",
                         flux=flux or "?",
                         name=self.deposit_id.name,
                         expected=self.deposit_id.id_flux_list or "-",

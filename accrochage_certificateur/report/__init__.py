@@ -1,0 +1,1 @@
+from . import accrochage_report_deadline, accrochage_report_session
