@@ -19,7 +19,7 @@ if psql -lqt | cut -d'|' -f1 | grep -qw "$db"; then
         --stop-after-init --log-level=warn
 else
     "${ODOO_RUN[@]}" --addons-path="$ODOO_ADDONS" -d "$db" --with-demo \
-        -i accrochage_certificateur --stop-after-init --log-level=warn
+        --load-language=fr_FR -i accrochage_certificateur --stop-after-init --log-level=warn
 fi
 "${ODOO_RUN[@]}" shell --addons-path="$ODOO_ADDONS" -d "$db" --log-level=warn --no-http \
     <"$REPO/scripts/demo_build_deposit.py"

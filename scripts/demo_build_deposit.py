@@ -1,17 +1,31 @@
-# Run by `make demo` inside `odoo shell`: build and generate a deposit from
-# the demo passages that are ready, then say what was done.
-Passage = env["accrochage.passage"]  # noqa: F821 (odoo shell provides env)
-ready = Passage.search([("state", "=", "ready"), ("pending_deposit_id", "=", False)])
+# Run by `make demo` inside `odoo shell` (which provides `env`): close the demo
+# sessions that are still open (the automation rule turns their admitted
+# attendees into passages), then build a deposit from the ready passages.
+# Running it again changes nothing more.
+# ruff: noqa: F821
+# the demo speaks French, as a certifier's Odoo would
+if env["res.lang"]._lang_get("fr_FR"):
+    env.ref("base.user_admin").lang = "fr_FR"
+end_stage = env["event.stage"].search([("pipe_end", "=", True)], limit=1)
+sessions = env["event.event"].search(
+    [("accrochage_certification_id", "!=", False), ("stage_id.pipe_end", "=", False)]
+)
+if sessions and end_stage:
+    sessions.write({"stage_id": end_stage.id})
+    print(f"{len(sessions)} session(s) clôturée(s) : {', '.join(sessions.mapped('name'))}.")
+ready = env["accrochage.passage"].search(
+    [("state", "=", "ready"), ("pending_deposit_id", "=", False)]
+)
 if ready:
-    deposits = env["accrochage.deposit"]._create_from_passages(ready)  # noqa: F821
+    deposits = env["accrochage.deposit"]._create_from_passages(ready)
     deposits._generate()
-    env.cr.commit()  # noqa: F821
     for deposit in deposits:
         print(
             f"Dépôt {deposit.name} : {deposit.passage_count} passage(s), "
             f"{deposit.file_count} fichier(s) XML, état « {deposit.state} »."
         )
 else:
-    print("Aucun passage prêt : le dépôt de démonstration existe déjà.")
-todo = Passage.search_count([("state", "in", ("incomplete", "rejected"))])
-print(f"{todo} passage(s) à corriger (menu Certifications › À corriger).")
+    print("Aucun nouveau passage prêt : les dépôts ont déjà été construits.")
+env.cr.commit()
+todo = env["accrochage.passage"].search_count([("state", "in", ("incomplete", "rejected"))])
+print(f"{todo} passage(s) à corriger (menu Événements › Certifications › À corriger).")
