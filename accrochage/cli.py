@@ -46,7 +46,9 @@ def _parser():
     def schema_option(sub):
         sub.add_argument(
             "-V",
+            "--version",
             "--schema-version",
+            dest="schema_version",
             default=DEFAULT_VERSION,
             choices=VERSIONS,
             help=f"version du schéma CDC (défaut : {DEFAULT_VERSION})",
@@ -104,6 +106,11 @@ def _parser():
 
     schema = commands.add_parser("schema", help="afficher le XSD généré depuis le dictionnaire")
     schema_option(schema)
+
+    dictionary = commands.add_parser(
+        "dictionary", help="afficher le dictionnaire des données (Markdown)"
+    )
+    schema_option(dictionary)
 
     demo = commands.add_parser("demo", help="déposer les données fictives fournies")
     demo.add_argument("-o", "--output", type=pathlib.Path, default=pathlib.Path("demo-output"))
@@ -390,6 +397,13 @@ def _cmd_schema(args):
     from .xsd import generate_xsd
 
     sys.stdout.write(generate_xsd(get_schema(args.schema_version)))
+    return EXIT_OK
+
+
+def _cmd_dictionary(args):
+    from .docs import render_markdown
+
+    sys.stdout.write(render_markdown(get_schema(args.schema_version)))
     return EXIT_OK
 
 

@@ -46,9 +46,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from .dictionary import CHOICE, DEFAULT_VERSION, Schema, Text, get_schema
+from .dictionary import CHOICE, DEFAULT_VERSION, Schema, get_schema
 from .exceptions import AccrochageError, DocumentInvalid
 from .findings import BLOCKING, Finding
+from .identity import nir13
 from .values import to_xml_text
 from .xsd import build_xsd_tree, load_schema, load_xsd_file
 
@@ -185,16 +186,6 @@ def _escape(text):
     )
 
 
-def _nir13(node):
-    """The NIR is written without its 2-digit key (SPEC.md §2.4, §3)."""
-    size = node.value.length
-
-    def convert(value):
-        return to_xml_text(node, value)[:size]
-
-    return convert
-
-
 _SCALARS = (str, int, float, bool, datetime.date)
 
 
@@ -212,8 +203,9 @@ def _generic(node):
 
 def _converter(node):
     """A special conversion, or None: ``to_xml_text`` with the fast paths."""
-    if node.key == "nir" and isinstance(node.value, Text) and node.value.length:
-        return _nir13(node)
+    if node.personal == "nir":
+        # only the 13 characters before the key are ever written (SPEC §2.4)
+        return nir13
     return None
 
 

@@ -28,7 +28,7 @@ def write_csv(path, passages, version="1.1.2"):
 
 
 def test_schema_prints_the_generated_xsd(capsys):
-    code, out, _ = run(capsys, "schema", "-V", "1.1.5")
+    code, out, _ = run(capsys, "schema", "--version", "1.1.5")
     assert code == 0
     assert out == generate_xsd(get_schema("1.1.5"))
     assert 'name="identifiantNational"' in out
