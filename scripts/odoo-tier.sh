@@ -21,7 +21,7 @@ echo "Tests Odoo : $("$ODOO_PY" -c 'import odoo.release as r; print(r.version)')
     --stop-after-init --log-level=test --http-port=0 2>&1 | tee "$log" | grep -E "odoo.tests.result|FAIL|ERROR" || true
 status=${PIPESTATUS[0]}
 result=$(grep -E "odoo.tests.result" "$log" | tail -1)
-echo "${result:-aucune ligne de résultat}"
+[ -n "$result" ] || echo "Aucune ligne de résultat des tests Odoo."
 if [ "$status" -ne 0 ] || ! grep -qE " 0 failed, 0 error\(s\)" <<<"$result"; then
     echo "Échec des tests Odoo (runner Odoo)." >&2
     tail -50 "$log" >&2
