@@ -9,13 +9,17 @@ Public modules:
 - ``xsd``         — ``generate_xsd(schema)``, ``load_schema(version)``.
 - ``values``      — value conversion (``to_xml_text``, ``parse_text``).
 - ``findings``    — ``Finding`` (severity, code, field, dico_id, French message).
-- ``rules``       — ``check_passage(passage, ...)``: pre-send rules.
-- ``identity``    — NIR, INSEE code and name checks.
+- ``rules``       — ``check_passage(passage, ...)``, ``normalize_passage``: pre-send rules.
+- ``identity``    — NIR, INSEE code, names and RNCP/RS code checks.
+- ``deadline``    — the 3-month legal deadline after the award date.
 - ``writer``      — ``write_deposit(passages, out_dir, ...)``: streaming XML files.
+- ``reader``      — ``iter_passages(path)``: passages read back from a flux file.
 - ``receipt``     — ``parse_receipt(data)``: the CDC's accusé de traitement.
 - ``importer``    — ``read_passages(path)``: CSV/XLSX in the CDC template layout.
 - ``export``      — CSV export of passages and findings.
 - ``transport``   — HTTPS upload.
+- ``docs``        — the dictionary as a French Markdown page (``docs/``).
+- ``progress``    — a progress bar for long runs.
 - ``cli``         — the ``accrochage`` command.
 """
 
