@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from . import xmlsafe
 from .dictionary import get_schema
 from .exceptions import DocumentInvalid, InvalidFormat
 from .values import parse_text
@@ -79,13 +80,8 @@ def iter_passages(source, *, version="1.1.2"):
         node.path: node for node in schema.leaves if node.level in ("deposit", "certification")
     }
     header = {}
-    context = etree.iterparse(
-        str(source) if not hasattr(source, "read") else source,
-        events=("end",),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,
+    context = xmlsafe.iterparse(
+        str(source) if not hasattr(source, "read") else source, events=("end",)
     )
     try:
         for _event, element in context:

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from . import xmlsafe
 from .dictionary import get_schema
 from .exceptions import ReceiptError
 
@@ -60,15 +61,7 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 def _parser():
     """The one parser used for receipts: nothing is fetched, nothing expanded."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-        recover=False,
-        remove_pis=True,
-    )
+    return xmlsafe.parser(recover=False, remove_pis=True)
 
 
 @dataclass(frozen=True)

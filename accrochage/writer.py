@@ -46,6 +46,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from . import xmlsafe
 from .dictionary import CHOICE, DEFAULT_VERSION, Schema, get_schema
 from .exceptions import AccrochageError, DocumentInvalid
 from .findings import BLOCKING, Finding
@@ -844,9 +845,7 @@ class _Run:
         """One parser per thread (lxml parsers are not shared across threads)."""
         parser = getattr(self.local, "parser", None)
         if parser is None:
-            parser = self.local.parser = etree.XMLParser(
-                resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
-            )
+            parser = self.local.parser = xmlsafe.parser(huge_tree=True)
         return parser
 
     def _batch_schema(self):
@@ -1037,15 +1036,7 @@ def validate_file(path, *, version=DEFAULT_VERSION, xsd=None) -> list[Finding]:
     validator = load_xsd_file(xsd) if xsd else load_schema(version)
     checker = _FileChecker(plan, validator)
     try:
-        parser = etree.iterparse(
-            str(path),
-            events=("end",),
-            tag=plan.passage_tag,
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            huge_tree=True,
-        )
+        parser = xmlsafe.iterparse(str(path), events=("end",), tag=plan.passage_tag)
         for _event, element in parser:
             checker.passage(element)
         checker.envelope(parser.root)

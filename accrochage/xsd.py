@@ -20,6 +20,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from . import xmlsafe
 from .dictionary import ALL, Enum, Schema, get_schema
 from .dictionary.types import Date, DateTime, Integer, Text
 
@@ -141,9 +142,8 @@ def load_xsd_file(path) -> etree.XMLSchema:
 
     The parser reads no DTD and fetches nothing from the network.
     """
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        return etree.XMLSchema(etree.parse(str(path), parser))
+        return etree.XMLSchema(etree.parse(str(path), xmlsafe.parser()))
     except (OSError, etree.XMLSyntaxError, etree.XMLSchemaParseError) as error:
         from .exceptions import DocumentInvalid
 
