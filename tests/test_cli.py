@@ -82,8 +82,9 @@ def test_build_json_lists_files_and_findings(tmp_path, capsys):
     )
     assert code == 1  # a blocking finding
     payload = json.loads(out)
-    assert payload["compteurs"]["deposes"] == 1
-    assert payload["compteurs"]["ecartes"] == 1
+    assert payload["compteurs"]["ecrites"] == 1
+    assert payload["compteurs"]["ecartees"] == 1
+    assert payload["compteurs"]["lignes"] == 2
     assert payload["fichiers"][0]["horodatage"] == "2026-07-01T10:00:00+02:00"
     blocking = [f for f in payload["anomalies"] if f["severity"] == "blocking"]
     assert any(f.get("dico_id") == "7.2" for f in blocking)
@@ -93,7 +94,7 @@ def test_build_without_findings_exits_zero(tmp_path, capsys):
     source = write_csv(tmp_path / "in.csv", [make_passage(1), make_passage(2)])
     code, out, _ = run(capsys, "build", str(source), "-o", str(tmp_path / "out"))
     assert code == 0, out
-    assert "2 prêts à déposer" in out
+    assert "2 lignes lues = 2 écrites + 0 écartée." in out
 
 
 def test_build_on_a_missing_file_is_a_usage_error(tmp_path, capsys):
