@@ -886,7 +886,7 @@ def run(
         out_dir = output_dir(out_dir)
     phases = _Phases(progress, two_passes=duplicates is None)
     if duplicates is None:
-        if iter(source) is source:
+        if not hasattr(source, "iter_ids") and iter(source) is source:
             raise TypeError(
                 "run(): a one-shot iterator cannot be read twice; pass a list, a source "
                 "object, or duplicates=DuplicateIds.from_mapping(...)."
