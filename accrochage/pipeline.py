@@ -110,7 +110,9 @@ class Options:
     ``now``, else the current date). ``accepted_ids``: the ``idTechnique``
     values the CDC has already recorded (from receipts). ``strict``: the
     rules that the official XSD does not enforce become blocking.
-    ``row_label`` names a row in messages (the addon names a record).
+    ``row_label(origin, row)`` names a row in messages (the addon names a
+    record). ``flux_seed`` makes the idFlux reproducible (tests, golden
+    files); by default each file gets a fresh one.
     """
 
     version: str = DEFAULT_VERSION
@@ -123,6 +125,7 @@ class Options:
     accepted_ids: frozenset = frozenset()
     validate: bool = True
     row_label: Callable | None = None
+    flux_seed: str | None = None
 
     def the_day(self):
         if self.today is not None:
@@ -471,8 +474,18 @@ class FluxSource:
         return self._file_findings
 
     def readable(self):
-        """Whether the passages can be read: nothing but schema errors so far."""
-        return not any(f.blocking and not f.code.startswith("xsd") for f in self.file_findings())
+        """Whether the passages can be read: no finding after which the
+        validator itself stops (``writer.UNREADABLE``)."""
+        from . import writer
+
+        unreadable = getattr(writer, "UNREADABLE", None)
+        for finding in self.file_findings():
+            if unreadable is not None:
+                if finding.code in unreadable:
+                    return False
+            elif finding.blocking and not finding.code.startswith("xsd"):
+                return False
+        return True
 
     def rows(self, progress=None):
         from .reader import iter_passages
@@ -554,8 +567,10 @@ def read_accepted_ids(id_files=(), receipt_files=()) -> frozenset:
 # The job
 # --------------------------------------------------------------------------
 
-#: ``rules.check_passage`` takes ``strict`` once the rules helper adds it
+#: ``rules.check_passage`` takes ``strict`` (schemas 2026-12: rules the XSD
+#: does not enforce block under strict); the writer, a ``flux_seed``
 _STRICT_RULES = "strict" in inspect.signature(rules.check_passage).parameters
+_SEEDED_WRITER = "flux_seed" in inspect.signature(write_deposit).parameters
 
 
 def _default_label(origin, row):
@@ -941,6 +956,9 @@ def _write(job, items, out_dir, options):
         for _passage in passages():
             pass
         return []
+    extra = {}
+    if options.flux_seed is not None and _SEEDED_WRITER:
+        extra["flux_seed"] = options.flux_seed
     return write_deposit(
         passages(),
         out_dir,
@@ -949,4 +967,5 @@ def _write(job, items, out_dir, options):
         max_bytes=options.max_bytes,
         max_passages=options.max_passages,
         validate=options.validate,
+        **extra,
     )

@@ -23,7 +23,7 @@ from tests.factories import make_passage
 
 TODAY = datetime.date(2026, 11, 2)
 NOW = datetime.datetime(2026, 11, 2, 9, 30)
-OPTIONS = Options(today=TODAY, now=NOW)
+OPTIONS = Options(today=TODAY, now=NOW, flux_seed="tests")
 NAMES = ("MARTIN", "DURAND", "PETIT", "LEROY", "MOREAU", "SIMON", "LAURENT", "MICHEL")
 
 
