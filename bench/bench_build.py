@@ -63,7 +63,21 @@ def varied_passages(count, certifications=None):
             index += 1
             passage = variants[index % 40].copy()
             passage["idTechnique"] = f"BENCH-{index:08d}"
+            # a holder of its own on each row (the same one twice is a warning)
+            if "idDossier" in passage:
+                passage["idDossier"] = f"{index:013d}"
+            else:
+                passage["nomNaissance"] += "-" + _letters(index)
             yield passage
+
+
+def _letters(number):
+    """``1`` → ``A``, ``27`` → ``AA``: a name part made of letters."""
+    text = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        text = chr(65 + rest) + text
+    return text
 
 
 def _variant(index, type_, code):
@@ -176,10 +190,10 @@ def write_xlsx(path, count, version):
 # -- measuring -----------------------------------------------------------------
 
 
-def run_child(argv, env=None, stdout=subprocess.DEVNULL):
+def run_child(argv, env=None, cwd=None, stdout=subprocess.DEVNULL):
     """Run a command; its wall time, CPU time (user + system) and peak RSS."""
     start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
     stderr = process.stderr.read()
     _pid, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
@@ -200,7 +214,8 @@ def build(engine, source, out_dir, version, python, profile=None):
         argv += ["-m", "cProfile", "-o", str(profile)]
     argv += ["-m", "accrochage.cli", "build", str(source), "-o", str(out_dir), "--now", NOW]
     argv += ["--version", version]
-    return run_child(argv, env=env)
+    # ``python -m`` puts the working folder first on sys.path: run from the engine
+    return run_child(argv, env=env, cwd=engine)
 
 
 def xmllint(files, schema_file):
@@ -237,14 +252,22 @@ def main(argv=None):
     parser.add_argument("--profile", action="store_true", help="cProfile of each build")
     args = parser.parse_args(argv)
 
-    work = pathlib.Path(args.keep or tempfile.mkdtemp(prefix="accrochage-bench-"))
+    work = pathlib.Path(args.keep or tempfile.mkdtemp(prefix="accrochage-bench-")).resolve()
+    args.engine = args.engine.resolve()
     work.mkdir(parents=True, exist_ok=True)
     schema_file = work / f"flux-{args.version}.xsd"
     schema_file.write_text(xsd.generate_xsd(get_schema(args.version)), encoding="utf-8")
     has_xmllint = shutil.which("xmllint") is not None
     jobs = [("csv", int(n)) for n in args.sizes.split(",") if n]
     jobs += [("xlsx", int(n)) for n in args.xlsx_sizes.split(",") if n]
-    print(f"engine: {args.engine}   python: {args.python}   load: {os.getloadavg()[0]:.1f}")
+    revision = subprocess.run(
+        ["git", "-C", str(args.engine), "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    print(f"engine: {args.engine} ({revision or 'no git'})")
+    print(f"python: {args.python}   load: {os.getloadavg()[0]:.1f}")
     header = (
         f"{'input':>12} {'rows':>8} {'MB in':>6} {'exit':>4} {'wall s':>7} {'CPU s':>7} "
         f"{'RSS MB':>7} {'MB out':>7} {'xmllint wall':>12} {'CPU':>6} {'RSS':>5} {'CPU ratio':>9}"
