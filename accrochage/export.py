@@ -88,10 +88,13 @@ def _writer(stream):
 
 def _holder(passage):
     """Display name of the holder: civil-status names, else CPF-file names."""
-    names = [passage.get("nomNaissance"), passage.get("prenom1")]
-    if not any(names):
-        names = [passage.get("nomTitulaire"), passage.get("prenom1Titulaire")]
-    return " ".join(str(name) for name in names if name)
+    get = passage.get
+    name, first = get("nomNaissance"), get("prenom1")
+    if not (name or first):
+        name, first = get("nomTitulaire"), get("prenom1Titulaire")
+    if name and first:
+        return f"{name} {first}"
+    return str(name or first or "")
 
 
 def _status(findings):
@@ -124,7 +127,15 @@ def clip(text, limit=CELL_LIMIT):
 
 
 def _report_cell(value):
+    if value.__class__ is str and value and not value.startswith(FORMULA_CHARS):
+        return value if len(value) <= CELL_LIMIT else clip(value)
     return clip(safe_cell(value))
+
+
+def _line_facts(passage):
+    """idTechnique, holder and certification code of a report line."""
+    get = passage.get
+    return get("idTechnique"), _holder(passage), get("code")
 
 
 class FindingsReport:
@@ -167,13 +178,17 @@ class FindingsReport:
     def add(self, row, passage, findings, origin=None, written=None):
         """One line; ``written`` False marks a row left out of the flux."""
         passage = passage or {}
+        if not findings and written is not False:  # the usual row: nothing to say
+            cells = [row, *map(_report_cell, _line_facts(passage)), STATUS_READY, 0, 0, ""]
+            if self.with_origin:
+                cells.insert(0, _report_cell(origin))
+            self._writer.writerow(cells)
+            return
         blocking = sum(1 for finding in findings if finding.blocking)
         status = STATUS_BLOCKED if written is False and row is not None else _status(findings)
         cells = [
             row,
-            passage.get("idTechnique"),
-            _holder(passage),
-            passage.get("code"),
+            *_line_facts(passage),
             status,
             blocking,
             len(findings) - blocking,

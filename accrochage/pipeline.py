@@ -48,6 +48,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from . import importer, rules
 from .dictionary import DEFAULT_VERSION, get_schema
@@ -133,19 +134,15 @@ class Options:
         return self.now.date() if self.now is not None else datetime.date.today()
 
 
-@dataclass(frozen=True)
-class RowOutcome:
-    """What became of one row: its findings, and whether it goes in the flux."""
+class RowOutcome(NamedTuple):
+    """What became of one row: its findings, and whether it goes in the flux
+    (with ``out_dir=None``: whether it would)."""
 
     row: int | None
     passage: dict | None
     findings: tuple
     written: bool
     origin: str | None = None
-
-    @property
-    def blocking(self):
-        return not self.written
 
 
 @dataclass

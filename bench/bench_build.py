@@ -249,12 +249,18 @@ def main(argv=None):
     parser.add_argument("--engine", type=pathlib.Path, default=ROOT, help="checkout to measure")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--keep", metavar="DIR", help="write there and keep inputs and outputs")
+    parser.add_argument(
+        "--inputs", metavar="DIR", type=pathlib.Path, help="generate the inputs there once, reuse"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile of each build")
     args = parser.parse_args(argv)
 
     work = pathlib.Path(args.keep or tempfile.mkdtemp(prefix="accrochage-bench-")).resolve()
     args.engine = args.engine.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    if args.inputs:
+        args.inputs = args.inputs.resolve()
+        args.inputs.mkdir(parents=True, exist_ok=True)
     schema_file = work / f"flux-{args.version}.xsd"
     schema_file.write_text(xsd.generate_xsd(get_schema(args.version)), encoding="utf-8")
     has_xmllint = shutil.which("xmllint") is not None
@@ -275,7 +281,7 @@ def main(argv=None):
     print(header)
     results = {}
     for kind, count in jobs:
-        source = work / f"input-{count}.{kind}"
+        source = (args.inputs or work) / f"input-{count}.{kind}"
         if not source.exists():
             (write_csv if kind == "csv" else write_xlsx)(source, count, args.version)
         out_dir = work / f"out-{kind}-{count}"
