@@ -43,6 +43,8 @@ from __future__ import annotations
 import datetime
 import inspect
 import os
+import pickle
+import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -939,14 +941,70 @@ def run(
     )
 
 
+class _Regroup:
+    """Keeps the passages of a certification together when the input mixes
+    certifications, without holding them in memory.
+
+    The writer opens a new ``certification`` element each time the
+    certification changes (with an envelope check and a flush each time): a
+    file sorted by name would give one element per passage, at 7 times the
+    cost. So, per certificateur, a certification met again after another one
+    is spooled to a temporary file and written after the others: each
+    certification gets at most two elements per file, and a sorted input is
+    written as it comes.
+    """
+
+    def __init__(self, schema):
+        self.deposit_keys = tuple(node.key for node in schema.leaves_at("deposit"))
+        self.cert_keys = tuple(node.key for node in schema.leaves_at("certification"))
+        self.current, self.seen = {}, set()
+        self.spool, self.offsets = None, {}
+
+    def now(self, passage):
+        """True when ``passage`` can be written now; else it is kept for later."""
+        get = passage.get
+        deposit = tuple(map(get, self.deposit_keys))
+        cert = tuple(map(get, self.cert_keys))
+        if self.current.get(deposit) == cert:
+            return True
+        key = (deposit, cert)
+        if key not in self.seen:
+            self.seen.add(key)
+            self.current[deposit] = cert
+            return True
+        if self.spool is None:
+            self.spool = tempfile.TemporaryFile(prefix="accrochage-")
+        offsets = self.offsets.get(key)
+        if offsets is None:
+            offsets = self.offsets[key] = array("q")
+        offsets.append(self.spool.tell())
+        pickle.dump(passage, self.spool, pickle.HIGHEST_PROTOCOL)
+        return False
+
+    def rest(self):
+        """The kept passages, certification by certification."""
+        if self.spool is None:
+            return
+        try:
+            for offsets in self.offsets.values():
+                for offset in offsets:
+                    self.spool.seek(offset)
+                    yield pickle.load(self.spool)  # our own temporary file: trusted
+        finally:
+            self.spool.close()
+
+
 def _write(job, items, out_dir, options):
     process = job.process
+    regroup = _Regroup(job.schema) if out_dir is not None else None
 
     def passages():
         for item in items:
             passage = process(item)
-            if passage is not None:
+            if passage is not None and (regroup is None or regroup.now(passage)):
                 yield passage
+        if regroup is not None:
+            yield from regroup.rest()
 
     if out_dir is None:
         job.counts.checked_only = True

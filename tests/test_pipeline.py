@@ -366,3 +366,22 @@ def test_the_adapter_yields_every_row_of_a_file():
         (4, True),
         (5, False),
     ]
+
+
+def test_mixed_certifications_are_written_together(tmp_path):
+    codes = [("RNCP", "RNCP35726"), ("RS", "RS5875"), ("RNCP", "RNCP34567")]
+    rows = [
+        holder(n, nomNaissance=f"{NAMES[n % 8]}-{n}", type=codes[n % 3][0], code=codes[n % 3][1])
+        for n in range(1, 61)
+    ]
+    result = run(rows, tmp_path, options=OPTIONS)
+    (written,) = result.files
+    tree = etree.parse(str(written.path))
+    ns = {"cpf": "urn:cdc:cpf:pc5:schema:1.0.0"}
+    seen = tree.xpath("//cpf:certification/cpf:code/text()", namespaces=ns)
+    assert sorted(set(seen)) == sorted(code for _type, code in codes)
+    assert len(seen) <= 2 * len(codes)  # not one element per passage
+    assert sorted(written_ids(result.files)) == sorted(r["idTechnique"] for r in rows)
+    from accrochage.writer import validate_file
+
+    assert validate_file(written.path) == []
