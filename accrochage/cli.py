@@ -248,11 +248,18 @@ def _finding_payload(finding, origin=None):
 
 class _JsonStream:
     """``--json`` written as the job goes: the findings first, one at a time,
-    then the files and counts once they are known; always a whole document."""
+    then the files and counts once they are known; always a whole document.
+
+    The findings go to a temporary file, copied to ``out`` at the end: the
+    job may start over once (a repeated idTechnique), and memory stays flat.
+    """
 
     def __init__(self, out):
-        self.out, self.count = out, 0
-        out.write('{\n  "anomalies": [')
+        import tempfile
+
+        self.out = out
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.count = 0
 
     def __call__(self, outcome):
         for finding in outcome.findings:
@@ -260,16 +267,27 @@ class _JsonStream:
 
     def finding(self, finding, origin=None):
         text = json.dumps(_finding_payload(finding, origin), ensure_ascii=False, default=str)
-        self.out.write(("," if self.count else "") + "\n    " + text)
+        self.spool.write(("," if self.count else "") + "\n    " + text)
         self.count += 1
 
+    def restart(self):
+        self.spool.seek(0)
+        self.spool.truncate()
+        self.count = 0
+
     def close(self, **fields):
-        self.out.write("\n  ]" if self.count else "]")
+        out = self.out
+        out.write('{\n  "anomalies": [')
+        self.spool.seek(0)
+        while chunk := self.spool.read(1 << 16):
+            out.write(chunk)
+        self.spool.close()
+        out.write("\n  ]" if self.count else "]")
         for key, value in fields.items():
             text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
-            self.out.write(f",\n  {json.dumps(key)}: " + text.replace("\n", "\n  "))
-        self.out.write("\n}\n")
-        self.out.flush()
+            out.write(f",\n  {json.dumps(key)}: " + text.replace("\n", "\n  "))
+        out.write("\n}\n")
+        out.flush()
 
 
 def _files_payload(files):

@@ -163,7 +163,8 @@ class FindingsReport:
         self._context = _text_out(out)
         self._stream = self._context.__enter__()
         self._writer = _writer(self._stream)
-        header = [
+        self._restartable = not hasattr(out, "write")
+        self._header = [
             "Ligne",
             schema.by_key["idTechnique"].label,
             "Titulaire",
@@ -173,7 +174,18 @@ class FindingsReport:
             "Avertissements",
             "Constats",
         ]
-        self._writer.writerow((["Fichier"] if with_origin else []) + header)
+        if with_origin:
+            self._header.insert(0, "Fichier")
+        self._writer.writerow(self._header)
+
+    def restart(self):
+        """Start the report over (a job that runs again); only on a path."""
+        if not self._restartable:
+            raise ValueError("a report written to a stream cannot start over")
+        self._stream.seek(0)
+        self._stream.truncate()
+        self._stream.write("\ufeff")
+        self._writer.writerow(self._header)
 
     def add(self, row, passage, findings, origin=None, written=None):
         """One line; ``written`` False marks a row left out of the flux."""

@@ -22,9 +22,16 @@ the counts. One row at a time, and in this order, each row is:
 
 Memory does not grow with the passages: a row is dropped once written and
 reported. The cross-row checks keep one 64-bit hash and one row reference per
-row. The repeated ids are found in a first pass that reads the ids only
-(:meth:`FileSource.iter_ids` for files), or are given by the caller
-(``duplicates=``, e.g. from one SQL query in Odoo).
+row. A repeated id must block its first row too, before that row is written:
+
+- the caller may give the repeated ids (``duplicates=``, e.g. from one SQL
+  ``GROUP BY`` in Odoo): one pass;
+- else, when every sink can start over (the report CSV, ``--json``), the job
+  is optimistic: most inputs repeat no id, so one pass does it all while the
+  ids are noted; at the first repeat, what was written is dropped, the rest
+  of the ids is read, and the job runs again knowing every repeated id;
+- else the ids are read in a first pass (:meth:`FileSource.iter_ids`, or
+  the source read twice).
 
 >>> from tests.factories import make_passage
 >>> found = []
@@ -335,17 +342,33 @@ def find_duplicate_ids(entries) -> DuplicateIds:
     >>> dup.others(dup.origins.pack(None, 3), "B")
     ()
     """
-    table, origins, repeated = _HashTable(), _Origins(), {}
+    collector = _IdCollector()
     for origin, row, value in entries:
+        collector.add(origin, row, value)
+    return collector.duplicates()
+
+
+class _IdCollector:
+    """The ids met so far, as hashes; the repeated ones with their rows."""
+
+    def __init__(self):
+        self.table, self.origins, self.repeated = _HashTable(), _Origins(), {}
+
+    def add(self, origin, row, value):
+        """True when this id was met before."""
         ident = _id_text(value)
         if ident is None:
-            continue
+            return False
         key = hash(ident) or 1
-        packed = origins.pack(origin, row)
-        first = table.setdefault(key, packed)
-        if first is not None:
-            repeated.setdefault(key, [[first, None]]).append([packed, ident])
-    return DuplicateIds({hash(e[-1][1]): e for e in repeated.values()}, origins)
+        packed = self.origins.pack(origin, row)
+        first = self.table.setdefault(key, packed)
+        if first is None:
+            return False
+        self.repeated.setdefault(key, [[first, None]]).append([packed, ident])
+        return True
+
+    def duplicates(self):
+        return DuplicateIds({hash(e[-1][1]): e for e in self.repeated.values()}, self.origins)
 
 
 # --------------------------------------------------------------------------
@@ -579,13 +602,15 @@ def _default_label(origin, row):
 class _Job:
     """One call of :func:`run`: options compiled once, then a row at a time."""
 
-    def __init__(self, options, duplicates, sinks):
+    def __init__(self, options, duplicates, sinks, watch=None):
         self.options = options
+        self.watch = watch
         self.version = str(options.version)
         self.schema = get_schema(self.version)
         self.id_node = self.schema.by_key[ID_KEY]
         self.duplicates = duplicates
-        self.origins = duplicates.origins if duplicates is not None else _Origins()
+        index = duplicates if duplicates is not None else watch
+        self.origins = index.origins if index is not None else _Origins()
         self.holders = _HashTable()
         self.sinks = sinks
         self.counts = Counts()
@@ -665,12 +690,14 @@ class _Job:
         ident = _id_text(passage.get(ID_KEY))
         if ident is not None:
             packed = self.origins.pack(origin, row)
-            if self.duplicates is not None:
+            if self.watch is not None:
+                if self.watch.add(origin, row, ident):
+                    raise _Restart
+                others = ()
+            else:
                 others = self.duplicates.others(packed, ident)
                 if others:
                     found.append(self._duplicate_id(ident, others, row))
-            else:
-                others = ()
             if ident in self.options.accepted_ids:
                 found.append(self._already_accepted(ident, row))
             holder = None if others else _holder_key(passage)
@@ -815,6 +842,10 @@ class _Phases:
     def next(self):
         self.start, self.end = self.end, 1.0
 
+    def restart(self):
+        """Back to an id pass then a main pass (the bar goes back once)."""
+        self.start, self.end = 0.0, self.ID_SHARE
+
 
 def output_dir(path) -> Path:
     """Create the output folder if needed; a French error when it cannot be.
@@ -898,17 +929,17 @@ def run(
     sinks = [on_row] if callable(on_row) else list(on_row or ())
     if out_dir is not None:
         out_dir = output_dir(out_dir)
-    phases = _Phases(progress, two_passes=duplicates is None)
-    if duplicates is None:
-        if not hasattr(source, "iter_ids") and iter(source) is source:
-            raise TypeError(
-                "run(): a one-shot iterator cannot be read twice; pass a list, a source "
-                "object, or duplicates=DuplicateIds.from_mapping(...)."
-            )
+    if duplicates is None and _one_shot(source):
+        raise TypeError(
+            "run(): a one-shot iterator cannot be read twice; pass a list, a source "
+            "object, or duplicates=DuplicateIds.from_mapping(...)."
+        )
+    optimistic = duplicates is None and all(_restartable(sink) for sink in sinks)
+    phases = _Phases(progress, two_passes=duplicates is None and not optimistic)
+    if duplicates is None and not optimistic:
         duplicates = find_duplicate_ids(_id_entries(source, phases))
         phases.next()
-    job = _Job(options, duplicates, sinks)
-    pending = None
+    pending = report_sink = None
     if report is not None:
         from .export import FindingsReport
 
@@ -916,17 +947,19 @@ def run(
         output_dir(report.parent)
         pending = report.with_name("." + report.name + ".tmp")
         report_sink = FindingsReport(
-            pending, version=job.version, with_origin=getattr(source, "several", False)
+            pending,
+            version=str(options.version),
+            with_origin=getattr(source, "several", False),
         )
         sinks.append(report_sink)
     try:
-        files = _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+        job, files = _attempt(source, out_dir, options, sinks, duplicates, phases)
     except BaseException:
-        if pending is not None:
+        if report_sink is not None:
             report_sink.close()
             pending.unlink(missing_ok=True)
         raise
-    if pending is not None:
+    if report_sink is not None:
         report_sink.close()
         os.replace(pending, report)
     if progress is not None:
@@ -939,6 +972,52 @@ def run(
         notice=getattr(job.schema, "notice", "") or "",
         report=report,
     )
+
+
+def _one_shot(source):
+    """An iterator that cannot be read a second time (a source object can)."""
+    if hasattr(source, "rows") or hasattr(source, "iter_ids"):
+        return False
+    return iter(source) is source
+
+
+class _Restart(Exception):
+    """An id met twice in an optimistic pass: the job starts over, knowing."""
+
+
+def _restartable(sink):
+    return callable(getattr(sink, "restart", None))
+
+
+def _attempt(source, out_dir, options, sinks, duplicates, phases):
+    """The main pass. Without ``duplicates``, it is optimistic: most inputs
+    repeat no id, so the rows are handled at once while their ids are noted;
+    at the first repeat, the files and sinks are dropped, the rest of the ids
+    is read, and the job runs again with every repeated id known."""
+    if duplicates is not None:
+        job = _Job(options, duplicates, sinks)
+        return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+    watch = _IdCollector()
+    job = _Job(options, None, sinks, watch=watch)
+    items = _as_items(_source_rows(source, phases))
+    try:
+        return job, _write(job, items, out_dir, options)
+    except _Restart:
+        pass
+    phases.restart()
+    sequence = job.sequence
+    for item in items:  # the rest of the ids, from where the first pass stopped
+        if item.row is None and item.passage is None:
+            continue
+        sequence += 1
+        if item.passage is not None:
+            row = item.row if item.row is not None else sequence
+            watch.add(getattr(item, "origin", None), row, item.passage.get(ID_KEY))
+    for sink in sinks:
+        sink.restart()
+    phases.next()
+    job = _Job(options, watch.duplicates(), sinks)
+    return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
 
 
 class _Regroup:
@@ -985,12 +1064,13 @@ class _Regroup:
         """The kept passages, certification by certification."""
         if self.spool is None:
             return
-        try:
-            for offsets in self.offsets.values():
-                for offset in offsets:
-                    self.spool.seek(offset)
-                    yield pickle.load(self.spool)  # our own temporary file: trusted
-        finally:
+        for offsets in self.offsets.values():
+            for offset in offsets:
+                self.spool.seek(offset)
+                yield pickle.load(self.spool)  # our own temporary file: trusted
+
+    def close(self):
+        if self.spool is not None:
             self.spool.close()
 
 
@@ -999,12 +1079,16 @@ def _write(job, items, out_dir, options):
     regroup = _Regroup(job.schema) if out_dir is not None else None
 
     def passages():
-        for item in items:
-            passage = process(item)
-            if passage is not None and (regroup is None or regroup.now(passage)):
-                yield passage
-        if regroup is not None:
-            yield from regroup.rest()
+        try:
+            for item in items:
+                passage = process(item)
+                if passage is not None and (regroup is None or regroup.now(passage)):
+                    yield passage
+            if regroup is not None:
+                yield from regroup.rest()
+        finally:
+            if regroup is not None:
+                regroup.close()
 
     if out_dir is None:
         job.counts.checked_only = True

@@ -210,6 +210,19 @@ def test_validate_blocks_a_repeated_id(tmp_path, capsys):
     assert [f["code"] for f in payload["anomalies"]] == ["duplicate_id", "duplicate_id"]
 
 
+def test_json_after_a_restart_lists_each_finding_once(tmp_path, capsys):
+    rows = [holder(1), holder(2), holder(3, idTechnique="P-000001"), holder(4)]
+    source = write_csv(tmp_path / "in.csv", rows)
+    code, out, _ = run(capsys, "build", str(source), "-o", str(tmp_path / "out"), "--json")
+    payload = json.loads(out)
+    assert code == 1
+    assert [(f["row"], f["code"]) for f in payload["anomalies"]] == [
+        (3, "duplicate_id"),
+        (5, "duplicate_id"),
+    ]
+    assert payload["compteurs"]["ecrites"] == 2 and payload["compteurs"]["lignes"] == 4
+
+
 def test_build_blocks_ids_the_cdc_already_recorded(tmp_path, capsys):
     source = write_csv(tmp_path / "in.csv", [holder(n) for n in (1, 2, 3)])
     ids = tmp_path / "deja.txt"

@@ -306,25 +306,48 @@ def test_an_output_folder_that_is_a_file_is_refused_in_french(tmp_path):
         run([make_passage(1)], taken, options=OPTIONS)
 
 
-def test_progress_follows_the_whole_job():
-    class Source:
-        total_bytes = 400
+class _Rows:
+    """A source that reports its progress in bytes, 100 a row."""
 
-        def iter_ids(self, progress):
-            for number in range(1, 5):
-                progress(100 * number, 400)
-                yield None, number, f"P-{number}"
+    total_bytes = 400
 
-        def rows(self, progress):
-            for number in range(1, 5):
-                progress(100 * number, 400)
-                yield ImportedRow(number, holder(number))
+    def __init__(self, ids):
+        self.ids = ids
 
+    def rows(self, progress):
+        for number, ident in enumerate(self.ids, 1):
+            progress(100 * number, 400)
+            yield ImportedRow(number, holder(number, idTechnique=ident))
+
+
+def test_progress_follows_the_whole_job_in_one_pass():
     fractions = []
-    run(Source(), None, options=OPTIONS, progress=fractions.append)
+    run(_Rows(["P-1", "P-2", "P-3", "P-4"]), None, options=OPTIONS, progress=fractions.append)
+    assert fractions == [0.25, 0.5, 0.75, 1.0, 1.0]
+
+
+def test_a_repeated_id_starts_the_job_over_once(tmp_path):
+    fractions = []
+    report = tmp_path / "out" / "r.csv"
+    result = run(
+        _Rows(["P-1", "P-2", "P-1", "P-4"]),
+        tmp_path / "out",
+        options=OPTIONS,
+        progress=fractions.append,
+        report=report,
+    )
     share = pipeline._Phases.ID_SHARE
-    assert fractions == sorted(fractions) and fractions[-1] == 1.0
-    assert fractions[:4] == pytest.approx([share / 4, share / 2, 3 * share / 4, share])
+    # the first pass stops at the repeat (row 3), reads the last id, then runs again
+    assert fractions[:3] == [0.25, 0.5, 0.75]
+    assert fractions[3] == pytest.approx(share)
+    assert fractions[4:] == pytest.approx(
+        [share + (1 - share) * f for f in (0.25, 0.5, 0.75, 1)] + [1]
+    )
+    assert result.counts.line() == "4 lignes lues = 2 écrites + 2 écartées."
+    assert sorted(written_ids(result.files)) == ["P-2", "P-4"]
+    lines = report.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 5 and lines[0].startswith("Ligne;")  # one header, once each row
+    assert len(list((tmp_path / "out").glob("*.xml"))) == 1
 
 
 def test_a_file_source_reports_its_bytes(tmp_path):
