@@ -74,7 +74,11 @@ def _parser():
         help="dossier de sortie (défaut : ./depot)",
     )
     schema_option(build)
-    build.add_argument("--now", help="horodatage imposé (AAAA-MM-JJTHH:MM:SS, heure de Paris)")
+    build.add_argument(
+        "--now",
+        help="horodatage imposé (AAAA-MM-JJTHH:MM:SS, heure de Paris) ; les délais sont "
+        "comptés depuis ce jour",
+    )
     build.add_argument(
         "--max-passages",
         type=int,

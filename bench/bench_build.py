@@ -36,7 +36,8 @@ from accrochage.export import export_columns, safe_cell, write_passages_csv  # n
 from accrochage.importer import TEMPLATE_SHEET, column_labels, item_group  # noqa: E402
 from tests.factories import make_passage  # noqa: E402
 
-NOW = "2026-11-26T15:30:45"
+#: the deposit clock given to ``--now`` (also the date the deadlines count from)
+NOW = f"{datetime.date.today().isoformat()}T10:00:00"
 CODES = (("RNCP", "RNCP35726"), ("RNCP", "RNCP34567"), ("RS", "RS5875"), ("RS", "RS6012"))
 NAMES = ("MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND")
 FIRST = ("Élodie", "Jean", "Chloé", "Karim", "Zoé", "Hervé", "Inès", "Léa")
