@@ -24,7 +24,8 @@ ensure_odoo_python || engine_demo
 ensure_postgres || engine_demo
 
 db="${DEMO_DB:-accrochage_demo}"
-odoo=("${ODOO_RUN[@]}" --addons-path="$ODOO_ADDONS" -d "$db" --log-level=warn)
+options=(--addons-path="$ODOO_ADDONS" -d "$db" --log-level=warn)
+odoo=("${ODOO_RUN[@]}" "${options[@]}")
 if psql -d postgres -lqt | cut -d'|' -f1 | grep -qw "$db"; then
     say "La base $db existe déjà : mise à jour du module."
     "${odoo[@]}" -u accrochage_certificateur --stop-after-init
@@ -32,7 +33,7 @@ else
     say "Création de la base $db (en français, avec les données de démonstration)…"
     "${odoo[@]}" --with-demo --load-language=fr_FR -i accrochage_certificateur --stop-after-init
 fi
-"${odoo[@]}" shell --no-http <"$REPO/scripts/demo_build_deposit.py"
+"${ODOO_RUN[@]}" shell "${options[@]}" --no-http <"$REPO/scripts/demo_build_deposit.py"
 
 url="http://localhost:$ODOO_PORT"
 cat <<TXT
