@@ -359,8 +359,10 @@ class _IdCollector:
         ident = _id_text(value)
         if ident is None:
             return False
+        return self.add_packed(ident, self.origins.pack(origin, row))
+
+    def add_packed(self, ident, packed):
         key = hash(ident) or 1
-        packed = self.origins.pack(origin, row)
         first = self.table.setdefault(key, packed)
         if first is None:
             return False
@@ -691,7 +693,7 @@ class _Job:
         if ident is not None:
             packed = self.origins.pack(origin, row)
             if self.watch is not None:
-                if self.watch.add(origin, row, ident):
+                if self.watch.add_packed(ident, packed):
                     raise _Restart
                 others = ()
             else:
@@ -711,7 +713,11 @@ class _Job:
         return self.label(*self.origins.unpack(packed))
 
     def _duplicate_id(self, ident, others, row):
-        named = ", ".join(self._name(p).removeprefix("ligne ") for p in others[:NAMED_ROWS])
+        names = [self._name(p) for p in others[:NAMED_ROWS]]
+        if self.options.row_label is None:  # "lignes 3, 7" rather than "ligne 3, ligne 7"
+            names = [name.removeprefix("ligne ") for name in names]
+            names[0] = ("lignes " if len(others) > 1 else "ligne ") + names[0]
+        named = ", ".join(names)
         more = len(others) - NAMED_ROWS
         if more > 0:
             named += f" et {more} autre{'s' if more > 1 else ''}"
@@ -719,8 +725,7 @@ class _Job:
             self.id_node,
             BLOCKING,
             "duplicate_id",
-            f"« {_short(ident)} » figure aussi ligne{'s' if len(others) > 1 else ''} {named} "
-            "de ce dépôt : la Caisse des Dépôts n'enregistrerait que le premier et répondrait "
+            f"« {_short(ident)} » figure aussi {named} de ce dépôt : la Caisse des Dépôts n'enregistrerait que le premier et répondrait "
             "« existe déjà en base » pour les autres, sans enregistrer ces titulaires. Quel "
             "titulaire porte cet identifiant ne peut pas être deviné : donnez à chaque "
             "passage un identifiant technique unique.",

@@ -408,3 +408,10 @@ def test_mixed_certifications_are_written_together(tmp_path):
     from accrochage.writer import validate_file
 
     assert validate_file(written.path) == []
+
+
+def test_a_message_names_ten_other_rows_at_most():
+    _result, seen = outcomes([holder(n, idTechnique="P-X") for n in range(1, 14)])
+    message = seen[0].findings[0].message
+    assert "lignes 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 et 2 autres de ce dépôt" in message
+    assert all(not o.written for o in seen)
