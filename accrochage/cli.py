@@ -426,12 +426,13 @@ def _cmd_build(args):
         if stream is not None:
             stream.close(erreur=str(error))
         raise
-    code = EXIT_FINDINGS if _nothing_to_deposit(result) else _exit_code(result, args.strict)
+    nothing = _nothing_to_deposit(result)
+    code = EXIT_FINDINGS if nothing else _exit_code(result, args.strict)
     if stream is not None:
         stream.close(
             fichiers=_files_payload(result.files),
             compteurs={**result.counts.as_dict(), "rapport": str(result.report)},
-            message=_nothing_to_deposit(result) and "Aucun passage à déposer.",
+            message=f"Aucun passage à déposer : {nothing}" if nothing else None,
             avis=result.notice or None,
         )
         return code

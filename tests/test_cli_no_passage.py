@@ -72,7 +72,7 @@ def test_the_json_answer_says_so_too(tmp_path, capsys):
     code, out, _err = run(capsys, "build", path, "-o", tmp_path / "out", "--json")
     payload = json.loads(out)
     assert code == 1
-    assert payload["message"] == "Aucun passage à déposer."
+    assert payload["message"].startswith("Aucun passage à déposer : le fichier ne contient")
     assert payload["compteurs"]["lignes"] == 0 and payload["fichiers"] == []
 
 

@@ -380,6 +380,9 @@ def test_several_input_files_are_one_deposit_naming_the_file(tmp_path):
     assert len(result.files) == 1 and result.counts.written == 2
 
 
+@pytest.mark.skipif(
+    hasattr(pipeline.importer, "iter_rows"), reason="the importer streams: no adapter used"
+)
 def test_the_adapter_yields_every_row_of_a_file():
     data = b"5.1;8.1;8.6;zz\nP-1;MARTIN;1990;x\n;;;\nP-2;DURAND;19x0;\n;;;extra\n"
     items = list(pipeline._adapter_iter_rows(io.BytesIO(data)))
