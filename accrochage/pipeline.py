@@ -33,7 +33,7 @@ row. A repeated id must block its first row too, before that row is written:
 - else the ids are read in a first pass (:meth:`FileSource.iter_ids`, or
   the source read twice).
 
->>> from tests.factories import make_passage
+>>> from accrochage.samples import make_passage
 >>> found = []
 >>> result = run([make_passage(1), make_passage(2), make_passage(1)],
 ...              options=Options(today=datetime.date(2026, 11, 2)), on_row=found.append)

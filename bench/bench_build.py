@@ -34,7 +34,7 @@ from accrochage.dictionary import get_schema  # noqa: E402
 from accrochage.export import cell_text as export_cell  # noqa: E402
 from accrochage.export import export_columns, safe_cell, write_passages_csv  # noqa: E402
 from accrochage.importer import TEMPLATE_SHEET, column_labels, item_group  # noqa: E402
-from tests.factories import make_passage  # noqa: E402
+from accrochage.samples import make_passage  # noqa: E402
 
 #: the deposit clock given to ``--now`` (also the date the deadlines count from)
 NOW = f"{datetime.date.today().isoformat()}T10:00:00"
