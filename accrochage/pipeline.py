@@ -725,10 +725,10 @@ class _Job:
             self.id_node,
             BLOCKING,
             "duplicate_id",
-            f"« {_short(ident)} » figure aussi {named} de ce dépôt : la Caisse des Dépôts n'enregistrerait que le premier et répondrait "
-            "« existe déjà en base » pour les autres, sans enregistrer ces titulaires. Quel "
-            "titulaire porte cet identifiant ne peut pas être deviné : donnez à chaque "
-            "passage un identifiant technique unique.",
+            f"« {_short(ident)} » figure aussi {named} de ce dépôt : la Caisse des Dépôts "
+            "n'enregistrerait que le premier et répondrait « existe déjà en base » pour les "
+            "autres, sans enregistrer ces titulaires. Quel titulaire porte cet identifiant ne "
+            "peut pas être deviné : donnez à chaque passage un identifiant technique unique.",
             passage=ident,
             row=row,
         )
