@@ -215,52 +215,76 @@ class Result:
 
 
 class _HashTable:
-    """Open addressing over two arrays: a non-zero 64-bit hash → an int.
+    """Open addressing over arrays: a non-zero 64-bit hash → an int, or a
+    set of hashes (``values=False``).
 
-    A Python dict of 200,000 ints costs about 20 MB; this, 16 bytes a slot.
+    A Python dict of 200,000 ints costs about 20 MB; this, 16 bytes a slot
+    (8 for a set), filled up to 80 %.
 
     >>> table = _HashTable(4)
     >>> table.setdefault(hash("a"), 7), table.setdefault(hash("a"), 9), len(table)
     (None, 7, 1)
+    >>> seen = _HashTable(4, values=False)
+    >>> seen.add(hash("a")), seen.add(hash("a"))
+    (False, True)
     """
 
-    def __init__(self, capacity=1024):
+    def __init__(self, capacity=1024, *, values=True):
+        self.with_values = values
         self._allocate(capacity)
 
     def _allocate(self, capacity):
         self.keys = array("q", bytes(8 * capacity))
-        self.values = array("q", bytes(8 * capacity))
+        self.values = array("q", bytes(8 * capacity)) if self.with_values else None
         self.mask = capacity - 1
         self.used = 0
 
     def __len__(self):
         return self.used
 
-    def setdefault(self, key, value):
-        """The value stored under ``key``; store ``value`` and return None if none."""
-        key = key or 1  # 0 marks an empty slot
+    def _slot(self, key):
+        """The slot holding ``key``, or the free slot where it would go."""
         keys, mask = self.keys, self.mask
         slot = key & mask
         while True:
             found = keys[slot]
-            if found == key:
-                return self.values[slot]
-            if found == 0:
-                break
+            if found == key or found == 0:
+                return slot
             slot = (slot + 1) & mask
-        keys[slot] = key
+
+    def setdefault(self, key, value):
+        """The value stored under ``key``; store ``value`` and return None if none."""
+        key = key or 1  # 0 marks an empty slot
+        slot = self._slot(key)
+        if self.keys[slot]:
+            return self.values[slot]
+        self.keys[slot] = key
         self.values[slot] = value
-        self.used += 1
-        if self.used * 10 > (mask + 1) * 7:
-            self._grow()
+        self._added()
         return None
 
-    def _grow(self):
-        keys, values = self.keys, self.values
-        self._allocate(2 * (self.mask + 1))
-        for key, value in zip(keys, values, strict=True):
-            if key:
-                self.setdefault(key, value)
+    def add(self, key):
+        """True when ``key`` was there already; else add it."""
+        key = key or 1
+        slot = self._slot(key)
+        if self.keys[slot]:
+            return True
+        self.keys[slot] = key
+        self._added()
+        return False
+
+    def _added(self):
+        self.used += 1
+        if self.used * 5 > (self.mask + 1) * 4:
+            keys, values = self.keys, self.values
+            self._allocate(2 * (self.mask + 1))
+            for index, key in enumerate(keys):
+                if key:
+                    slot = self._slot(key)
+                    self.keys[slot] = key
+                    if values is not None:
+                        self.values[slot] = values[index]
+                    self.used += 1
 
 
 class _Origins:
@@ -359,9 +383,7 @@ class _IdCollector:
         ident = _id_text(value)
         if ident is None:
             return False
-        return self.add_packed(ident, self.origins.pack(origin, row))
-
-    def add_packed(self, ident, packed):
+        packed = self.origins.pack(origin, row)
         key = hash(ident) or 1
         first = self.table.setdefault(key, packed)
         if first is None:
@@ -611,8 +633,7 @@ class _Job:
         self.schema = get_schema(self.version)
         self.id_node = self.schema.by_key[ID_KEY]
         self.duplicates = duplicates
-        index = duplicates if duplicates is not None else watch
-        self.origins = index.origins if index is not None else _Origins()
+        self.origins = duplicates.origins if duplicates is not None else _Origins()
         self.holders = _HashTable()
         self.sinks = sinks
         self.counts = Counts()
@@ -693,7 +714,7 @@ class _Job:
         if ident is not None:
             packed = self.origins.pack(origin, row)
             if self.watch is not None:
-                if self.watch.add_packed(ident, packed):
+                if self.watch.add(hash(ident)):
                     raise _Restart
                 others = ()
             else:
@@ -808,21 +829,19 @@ def _source_rows(source, progress):
 
 
 def _id_entries(source, progress):
-    """The first pass: the ids of every row, from the source's cheap reader
-    when it has one, else from iterating it once more."""
+    """The ids of every row, for the id pass: from the source's own id
+    reader when it has one, else from its rows."""
     iter_ids = getattr(source, "iter_ids", None)
     if iter_ids is not None:
         yield from iter_ids(progress=progress)
         return
     sequence = 0
-    for item in source:
-        if isinstance(item, dict):
-            item = ImportedRow(None, item)
+    for item in _as_items(_source_rows(source, progress)):
         if item.row is None and item.passage is None:
             continue
         sequence += 1
-        row = item.row if item.row is not None else sequence
         if item.passage is not None:
+            row = item.row if item.row is not None else sequence
             yield getattr(item, "origin", None), row, item.passage.get(ID_KEY)
 
 
@@ -996,32 +1015,24 @@ def _restartable(sink):
 
 def _attempt(source, out_dir, options, sinks, duplicates, phases):
     """The main pass. Without ``duplicates``, it is optimistic: most inputs
-    repeat no id, so the rows are handled at once while their ids are noted;
-    at the first repeat, the files and sinks are dropped, the rest of the ids
-    is read, and the job runs again with every repeated id known."""
+    repeat no id, so the rows are handled at once while the hashes of their
+    ids are noted (8 bytes a row); at the first repeat, the files and sinks
+    are dropped, the ids are read in a pass of their own, and the job runs
+    again with every repeated id known."""
     if duplicates is not None:
         job = _Job(options, duplicates, sinks)
         return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
-    watch = _IdCollector()
-    job = _Job(options, None, sinks, watch=watch)
-    items = _as_items(_source_rows(source, phases))
+    job = _Job(options, None, sinks, watch=_HashTable(values=False))
     try:
-        return job, _write(job, items, out_dir, options)
+        return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
     except _Restart:
         pass
-    phases.restart()
-    sequence = job.sequence
-    for item in items:  # the rest of the ids, from where the first pass stopped
-        if item.row is None and item.passage is None:
-            continue
-        sequence += 1
-        if item.passage is not None:
-            row = item.row if item.row is not None else sequence
-            watch.add(getattr(item, "origin", None), row, item.passage.get(ID_KEY))
     for sink in sinks:
         sink.restart()
+    phases.restart()
+    duplicates = find_duplicate_ids(_id_entries(source, phases))
     phases.next()
-    job = _Job(options, watch.duplicates(), sinks)
+    job = _Job(options, duplicates, sinks)
     return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
 
 

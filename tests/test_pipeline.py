@@ -337,10 +337,10 @@ def test_a_repeated_id_starts_the_job_over_once(tmp_path):
         report=report,
     )
     share = pipeline._Phases.ID_SHARE
-    # the first pass stops at the repeat (row 3), reads the last id, then runs again
+    # the first pass stops at the repeat (row 3), the ids are read, then it runs again
     assert fractions[:3] == [0.25, 0.5, 0.75]
-    assert fractions[3] == pytest.approx(share)
-    assert fractions[4:] == pytest.approx(
+    assert fractions[3:7] == pytest.approx([share * f for f in (0.25, 0.5, 0.75, 1)])
+    assert fractions[7:] == pytest.approx(
         [share + (1 - share) * f for f in (0.25, 0.5, 0.75, 1)] + [1]
     )
     assert result.counts.line() == "4 lignes lues = 2 écrites + 2 écartées."
