@@ -21,15 +21,15 @@ the counts. One row at a time, and in this order, each row is:
    report CSV, the ``--json`` stream, the addon's callback).
 
 Memory does not grow with the passages: a row is dropped once written and
-reported. The cross-row checks keep one 64-bit hash and one row reference per
+reported. The cross-row checks keep 64-bit hashes in arrays, 8 to 16 bytes a
 row. A repeated id must block its first row too, before that row is written:
 
 - the caller may give the repeated ids (``duplicates=``, e.g. from one SQL
   ``GROUP BY`` in Odoo): one pass;
 - else, when every sink can start over (the report CSV, ``--json``), the job
   is optimistic: most inputs repeat no id, so one pass does it all while the
-  ids are noted; at the first repeat, what was written is dropped, the rest
-  of the ids is read, and the job runs again knowing every repeated id;
+  ids are noted; at the first repeat, what was written is dropped, the ids
+  are read in a pass of their own, and the job runs again knowing them;
 - else the ids are read in a first pass (:meth:`FileSource.iter_ids`, or
   the source read twice).
 
