@@ -390,7 +390,8 @@ NODES = (
         "7.2",
         "Voie d'accès VAE",
         VOIE_VAE,
-        "Obligatoire si la modalité d'accès est VAE.",
+        "À renseigner si la modalité d'accès est VAE (facultatif selon le dictionnaire "
+        "NC5 V22 ; la feuille Dictionnaire V.16 du modèle Excel le dit obligatoire).",
         min_occurs=0,
         conditions=("si #7.1 = VAE",),
     ),
