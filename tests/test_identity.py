@@ -1,8 +1,8 @@
 """Identity checks: NIR, INSEE birthplace code, names, certification code."""
 
-import pytest
-
 import datetime
+
+import pytest
 
 from accrochage import birth, certification_code, cpf_file, identity, insee, nir, postal_code, siret
 from accrochage.exceptions import (
