@@ -980,3 +980,109 @@ def test_the_compiled_plan_never_hides_an_xsd_finding(version):
                 assert rules.check_facets(passage, version=version, today=TODAY) == reference
                 count += 1
     assert count > 1000
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_issue_9_build_and_validate_normalise_alike(tmp_path, version):
+    """The same holder typed loosely (CSV, Odoo) and read back from a flux
+    written elsewhere (validate) is cleaned to the same passage."""
+    from accrochage.reader import iter_passages
+    from accrochage.writer import write_deposit
+
+    typed = make_passage(
+        type="rncp",
+        code="RNCP 19117",
+        codeInsee="2a004",
+        nomNaissance=" de  la Serra ",
+        prenom1="jean-marie",
+        libelleCommuneNaissance=" Ajaccio ",
+        anneeNaissance=1980,
+    )
+    [written] = write_deposit([typed], tmp_path, version=version, now=FIXED_NOW)
+    [(_line, read, problems)] = list(iter_passages(written.path, version=version))
+    assert problems == []
+    from_file = normalize_passage(read, version=version)
+    from_input = normalize_passage(typed, version=version)
+    assert {k: from_file.get(k) for k in from_input} == from_input
+    assert (from_input["type"], from_input["code"], from_input["codeInsee"]) == (
+        "RNCP",
+        "RNCP19117",
+        "2A004",
+    )
+    assert from_input["nomNaissance"] == "DE LA SERRA"
+    assert check(from_file, version=version) == check(from_input, version=version) == []
+    # unnormalised, the file's values get messages about their real fault
+    found = {(f.code, f.field) for f in check(read, version=version)}
+    assert found == {
+        ("certification_type", "type"),
+        ("certification_code_format", "code"),
+        ("normal_form", "codeInsee"),
+    }
+
+
+BUSINESS_VALUES = {
+    "anneeNaissance": (1899, 1900, 1950, 2011, 2012, 2013, 2026, 2027, "1990", None),
+    "moisNaissance": (None, 1, 2, 4, 10, 12, 13, "05", 0),
+    "jourNaissance": (None, 1, 15, 16, 28, 29, 30, 31, "17"),
+    "dateDebutValidite": (
+        D(2026, 10, 15),
+        D(2026, 8, 25),
+        D(2026, 8, 27),
+        D(2026, 9, 1),
+        D(2026, 12, 1),
+        D(2012, 10, 15),
+        "2026-10-15",
+        None,
+    ),
+    "dateFinValidite": (None, D(2026, 10, 14), D(2026, 10, 15), "2031-01-01", "2026-10-01"),
+    "dateFinExamen": (None, D(2026, 6, 1), D(2026, 6, 2), "2026-06-01"),
+    "dateDebutExamen": (None, D(2026, 6, 3), "2026-06-02"),
+    "type": ("RNCP", "RS", "rncp", "Diplôme Universitaire", None, 7),
+    "code": ("RNCP35726", "RS5875", "RNCP 19117", "35726", None, ["RNCP1"]),
+    "codeInsee": ("69123", "2a004", "20004", "99100", "99352", "2C004", None, ["x"], 69123),
+    "codePaysNaissance": (None, "352", "351", 352, "100"),
+    "modaliteAcces": ("VAE", "CANDIDAT_LIBRE", None),
+    "voieAccessVAE": (None, "CONGES_VAE", "  "),
+    "presenceNiveauLangueEuro": (False, True, None, "true"),
+    "niveauLangueEuropeen": (None, "B2", ""),
+    "presenceNiveauNumeriqueEuro": (False, True),
+    "scoreGeneral": (None, 300),
+    "resultats": (None, [], [DIGCOMP_RESULT], [{"niveau": 2}], "x"),
+    "obtentionCertification": ("PAR_ADMISSION", "PAR_SCORING"),
+    "scoring": (None, "12/20"),
+    "donneeCertifiee": (True, False, "false"),
+    "idDossier": (None, "1234567890123", "AB12", 1234),
+    "urlPreuve": (None, "https://x.fr/p", "http://x.fr", " https://x.fr", 12),
+    "nir": (None, LYON_WOMAN_NIR, LYON_WOMAN_NIR[:13] + "00", 12, "8900569123045"),
+    "admis": (None, True, False),
+}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_inline_tests_before_each_rule_never_skip_a_finding(version):
+    """``_business`` (inline tests, then the rule) gives what running every
+    rule gives, on each value of each business fact, and on pairs of them."""
+    from accrochage import rules
+
+    def both(passage, today=TODAY, warn_days=30):
+        ctx = rules._context(passage, version, today, False, warn_days, False)
+        reference = [f for rule in rules._RULES for f in rule(ctx)]
+        assert rules._business(ctx, []) == reference, passage
+        return reference
+
+    keys = sorted(BUSINESS_VALUES)
+    count = 0
+    for base in bases(version):
+        for key in keys:
+            for value in BUSINESS_VALUES[key]:
+                both(dict(base, **{key: value}))
+                count += 1
+        for first, second in zip(keys, keys[1:] + keys[:1], strict=True):
+            for a in BUSINESS_VALUES[first]:
+                for b in BUSINESS_VALUES[second]:
+                    both(dict(base, **{first: a, second: b}))
+                    count += 1
+    for today in (D(2026, 1, 1), D(2027, 1, 15), D(2027, 1, 16)):
+        for warn_days in (0, 30, 90):
+            both(make_passage(), today=today, warn_days=warn_days)
+    assert count > 2500
