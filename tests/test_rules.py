@@ -978,6 +978,8 @@ def test_the_compiled_plan_never_hides_an_xsd_finding(version):
                 ctx = rules._context(passage, version, TODAY, False, 30, False)
                 reference = rules._structure(ctx)
                 assert rules.check_facets(passage, version=version, today=TODAY) == reference
+                plan = rules._plan(version)
+                assert plan.normalize(passage) == plan._normalize_loop(passage)
                 count += 1
     assert count > 1000
 
