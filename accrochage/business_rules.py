@@ -628,13 +628,23 @@ _QUIET_SIZE = 4096
 _UNSET = object()
 
 
-@lru_cache(maxsize=64)
 def _award_ok_from(today, warn_days):
-    """The first award date whose deadline is neither close nor passed."""
+    """The first award date whose deadline is neither close nor passed.
+
+    The deadline grows with the award date, so every later award up to
+    today is in time. Computed once per (today, warn_days).
+    """
+    last = _AWARD_OK_FROM
+    if last[0] == today and last[1] == warn_days:
+        return last[2]
     day = today - datetime.timedelta(days=130)
     while day < today and _deadline_status(day, today, warn_days) != legal_deadline.OK:
         day += datetime.timedelta(days=1)
+    last[:] = [today, warn_days, day]
     return day
+
+
+_AWARD_OK_FROM = [None, None, None]
 
 
 def _run(rule, ctx, findings):
