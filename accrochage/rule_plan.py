@@ -393,7 +393,8 @@ class _Plan:
         lines += [
             " except TypeError:",
             "  return False",
-            f" return {self._const(self.items_ok)}(g({self.items.key!r}))",
+            f" x = g({self.items.key!r})",
+            f" return x is None or {self._const(self.items_ok)}(x)",
         ]
         return self._compile(lines, "clean")
 
