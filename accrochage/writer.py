@@ -17,9 +17,9 @@ Files are written under temporary names, renamed when complete, and removed
 if the deposit fails.
 
 ``horodatage`` is the deposit clock in Europe/Paris with a two-digit
-offset and no fraction of a second (SPEC.md §2.3); ``idFlux`` is a UUID
-derived from the file's content keys and that clock, so the same input and
-clock give byte-identical files.
+offset and no fraction of a second (SPEC.md §2.3); ``idFlux`` is a random
+UUID, unique per file (NC5 #1.1), unless the caller fixes a ``flux_seed``:
+then the same input, clock and seed give byte-identical files.
 
 >>> import tempfile, datetime
 >>> from tests.factories import make_passages
@@ -63,7 +63,14 @@ PROGRESS_EVERY = 1000
 #: below this many bytes from the limit, sizes are measured exactly
 _NEAR_LIMIT = 1_000_000
 
-__all__ = ["DepositFile", "paris_time", "paris_timestamp", "validate_file", "write_deposit"]
+__all__ = [
+    "DepositFile",
+    "new_id_flux",
+    "paris_time",
+    "paris_timestamp",
+    "validate_file",
+    "write_deposit",
+]
 
 
 @dataclass(frozen=True)
@@ -627,6 +634,29 @@ def _utf8_size(text):
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
+def new_id_flux(seed=None, *facts) -> str:
+    """The ``idFlux`` of a new file (NC5 #1.1: "UUID unique pour chaque fichier").
+
+    Without ``seed``: a random UUID (version 4), so two files never share an
+    idFlux, even when built in the same second from the same passages.
+    With a ``seed`` (tests, reproducible builds), a UUID 5 of the seed and
+    ``facts`` (certificateur, clock, file number, first passage): the caller
+    who fixes the seed also owns its uniqueness.
+
+    >>> import uuid
+    >>> uuid.UUID(new_id_flux()).version, new_id_flux() != new_id_flux()
+    (4, True)
+    >>> new_id_flux("golden", "12ABC345", 1) == new_id_flux("golden", "12ABC345", 1)
+    True
+    >>> new_id_flux("golden", "12ABC345", 1) != new_id_flux("golden", "12ABC345", 2)
+    True
+    """
+    if seed is None:
+        return str(uuid.uuid4())
+    text = "|".join(map(str, (seed, *facts)))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, text))
+
+
 class _Part:
     """One output file: the envelope is opened and closed with
     ``etree.xmlfile``; checked passages are written between, batch by batch.
@@ -640,8 +670,8 @@ class _Part:
         self.run, self.deposit = run, deposit
         self.path = run.out_dir / deposit.file_name(seq)
         self.tmp = self.path.with_name("." + self.path.name + ".tmp")
-        seed = "|".join(map(str, (*deposit.key, run.horodatage, seq, first.get(plan.id_key))))
-        self.id_flux = str(uuid.uuid5(uuid.NAMESPACE_URL, plan.schema.namespace + "|" + seed))
+        seed = None if run.flux_seed is None else run.flux_seed + plan.schema.namespace
+        self.id_flux = new_id_flux(seed, *deposit.key, run.horodatage, seq, first.get(plan.id_key))
         self.flux_facts = {**run.flux_facts, "idFlux": self.id_flux}
         self.ids, self.cert_key, self.opened, self.count = [], None, [], 0
         self.batch, self.batch_ids, self.batch_bytes = [], [], 0
@@ -801,8 +831,8 @@ class _Deposit:
 class _Run:
     """One call of ``write_deposit``."""
 
-    def __init__(self, plan, out_dir, now, max_bytes, max_passages, validate, action):
-        self.plan, self.out_dir = plan, out_dir
+    def __init__(self, plan, out_dir, now, max_bytes, max_passages, validate, action, flux_seed):
+        self.plan, self.out_dir, self.flux_seed = plan, out_dir, flux_seed
         moment = paris_time(now)
         self.horodatage = moment.isoformat(timespec="seconds")
         self.stamp = moment.strftime("%Y%m%d-%H%M%S")
@@ -971,6 +1001,7 @@ def write_deposit(
     validate=True,
     progress=None,
     action="CREATION",
+    flux_seed=None,
 ) -> list[DepositFile]:
     """Write ``passages`` as deposit files in ``out_dir``; return them.
 
@@ -984,6 +1015,11 @@ def write_deposit(
     passage and the field; no file is left behind on error. ``progress`` is
     called as ``progress(done, total)`` (``total`` None for an iterator).
     ``action`` is written only by schemas that have ``flux/action`` (1.1.5).
+    Each file gets a random ``idFlux`` (NC5 #1.1: unique per file); give a
+    ``flux_seed`` (any text, ``""`` included) for reproducible files, as the
+    golden test does: the idFlux is then a UUID 5 of the seed, the schema
+    namespace, the certificateur, the clock, the file number and the first
+    passage (:func:`new_id_flux`).
     """
     if max_passages < 1 or max_bytes < 1:
         raise AccrochageError("Les limites de taille d'un fichier doivent être positives.")
@@ -991,7 +1027,7 @@ def write_deposit(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     total = len(passages) if isinstance(passages, Sized) else None
-    run = _Run(plan, out_dir, now, max_bytes, max_passages, validate, action)
+    run = _Run(plan, out_dir, now, max_bytes, max_passages, validate, action, flux_seed)
     done = 0
     try:
         for passage in _in_group_order(passages, plan):
