@@ -40,6 +40,7 @@ from lxml import etree
 
 from .exceptions import (
     AccrochageError,
+    FileTooLarge,
     XmlLimitExceeded,
     XmlRefused,
     XmlSyntaxInvalid,
@@ -107,8 +108,9 @@ class GuardedSource:
     passes the exception through to the caller of the parse.
     """
 
-    def __init__(self, raw):
+    def __init__(self, raw, *, max_bytes=None):
         self.raw = raw
+        self.max_bytes, self.size = max_bytes, 0
         self.carry = b""
         self.lines = 1  # line of the first byte of ``carry``
         self.first = True
@@ -118,6 +120,11 @@ class GuardedSource:
         data = self.raw.read(CHUNK if size is None or size < 0 else min(size, CHUNK))
         if isinstance(data, str):
             raise AccrochageError("Le contenu XML doit être lu en binaire.")
+        self.size += len(data)
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            raise FileTooLarge(
+                f"Le contenu dépasse {self.max_bytes} octets : il n'est pas lu plus loin."
+            )
         self._scan(bytes(data), end=not data)
         return data
 
@@ -241,20 +248,23 @@ def _tree_size(root):
     return sum(1 for _element in root.iter())
 
 
-def stream(source, *, events=("end",), max_tree=MAX_TREE_ELEMENTS, **options):
+def stream(source, *, events=("end",), max_tree=MAX_TREE_ELEMENTS, max_bytes=None, **options):
     """``(event, element)`` of ``source`` (a path or a binary file), guarded.
 
     The caller frees what it has read (``element.clear()``, removing
     siblings); the tree still held is measured every ``max_tree`` events
-    and may not pass ``max_tree`` elements. Raises the typed errors of
+    and may not pass ``max_tree`` elements; past ``max_bytes`` bytes,
+    :class:`~accrochage.exceptions.FileTooLarge`. Raises the typed errors of
     :mod:`accrochage.exceptions` (``XmlRefused``, ``XmlLimitExceeded``,
     ``XmlSyntaxInvalid``); ``OSError`` when the path cannot be read.
     """
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as handle:
-            yield from stream(handle, events=events, max_tree=max_tree, **options)
+            yield from stream(
+                handle, events=events, max_tree=max_tree, max_bytes=max_bytes, **options
+            )
         return
-    guarded = GuardedSource(source)
+    guarded = GuardedSource(source, max_bytes=max_bytes)
     context = iterparse(guarded, events=events, **options)
     since_check = 0
     try:
