@@ -13,7 +13,7 @@ VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PINS_STAMP := $(PINS_VENV)/.installed
 # The versions Odoo 19 pins for Python 3.11 (its requirements.txt).
-ODOO_PINS := lxml==4.9.3 python-stdnum==1.19 openpyxl==3.0.9 requests==2.31.0
+ODOO_PINS := lxml==4.9.3 python-stdnum==1.19 openpyxl==3.0.9 requests==2.31.0 urllib3==1.26.5
 
 .PHONY: demo test system-deps lint test-engine test-pins test-odoo addon-readme bench clean
 
@@ -33,7 +33,7 @@ PINS_PYTHON ?= $(shell for p in python3.11 python3.10 $(PYTHON); do \
 
 $(PINS_STAMP): pyproject.toml | system-deps
 	$(PINS_PYTHON) -m venv $(PINS_VENV)
-	$(PINS_VENV)/bin/python -m pip install --quiet $(ODOO_PINS) pytest
+	$(PINS_VENV)/bin/python -m pip install --quiet $(ODOO_PINS) pytest trustme
 	$(PINS_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $@
 

@@ -117,3 +117,11 @@ class FileTooLarge(DocumentInvalid):
 
     code = "file_too_large"
     message = "Le fichier dépasse 200 Mo."
+
+
+class TransportCertificateError(TransportError):
+    """TLS failed: the server's certificate (unknown CA, expired, other name)
+    or the client certificate. Final: nothing was sent."""
+
+    code = "transport_tls"
+    message = "La connexion sécurisée (TLS) a échoué ; rien n'a été envoyé."
