@@ -22,7 +22,7 @@ UUID, unique per file (NC5 #1.1), unless the caller fixes a ``flux_seed``:
 then the same input, clock and seed give byte-identical files.
 
 >>> import tempfile, datetime
->>> from tests.factories import make_passages
+>>> from accrochage.samples import make_passages
 >>> with tempfile.TemporaryDirectory() as out:
 ...     files = write_deposit(make_passages(3), out, now=datetime.datetime(2026, 7, 1, 9, 5))
 ...     [(f.path.name, f.passage_count, f.horodatage) for f in files]
@@ -1087,7 +1087,7 @@ def validate_file(path, *, version=DEFAULT_VERSION, xsd=None, max_bytes=DEFAULT_
     the file cannot be opened.
 
     >>> import tempfile, datetime
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> with tempfile.TemporaryDirectory() as out:
     ...     [written] = write_deposit([make_passage()], out)
     ...     validate_file(written.path)
