@@ -7,7 +7,7 @@ in order, each behind an inline test of the usual valid passage; the rule
 functions themselves (:data:`RULE_FUNCTIONS`) are the reference.
 
 >>> import datetime
->>> from tests.factories import make_passage
+>>> from accrochage.samples import make_passage
 >>> from accrochage.rules import check_business
 >>> [f.code for f in check_business(make_passage(donneeCertifiee=False),
 ...                                 today=datetime.date(2026, 11, 2))]

@@ -18,7 +18,7 @@ Each generated function only recognises the usual case; whatever it does
 not recognise goes to the interpreted check, whose findings are the
 reference (the tests compare both on every leaf and many odd values).
 
->>> from tests.factories import make_passage
+>>> from accrochage.samples import make_passage
 >>> plan = compiled("1.1.2")
 >>> shape = plan.shape(make_passage())
 >>> shape.clean(make_passage()), shape.clean(make_passage(sexe="X"))

@@ -35,7 +35,7 @@ not checked here. Besides the dictionary's fact keys a passage may carry
 ``False`` marks a candidate who did not pass, who must not be transmitted.
 
 >>> import datetime
->>> from tests.factories import make_passage
+>>> from accrochage.samples import make_passage
 >>> check_passage(make_passage(), today=datetime.date(2026, 11, 2))
 []
 >>> vae = make_passage(modaliteAcces="VAE")
@@ -101,7 +101,7 @@ def chosen_branches(passage, *, version=DEFAULT_VERSION):
     complete (the civil status): :func:`normalize_passage` then sets it
     aside, so that the writer, which picks branches the same way, agrees.
 
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> picked = chosen_branches(make_passage(codeInsee=None))
     >>> sorted(path.rsplit("/", 1)[1] for path in picked.values())
     ['codePostalNaissance', 'titulaire']
@@ -420,7 +420,7 @@ def check_facets(
     the schema anyway may run this only to explain a refused passage.
 
     >>> import datetime
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> [f.code for f in check_facets(make_passage(sexe="X", modaliteAcces="VAE"))]
     ['enum']
     """
@@ -435,7 +435,7 @@ def check_business(
     """The rules beyond the XSD only (takes the options of :func:`check_passage`).
 
     >>> import datetime
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> [f.code for f in check_business(make_passage(sexe="X", modaliteAcces="VAE"),
     ...                                 today=datetime.date(2026, 11, 2))]
     ['conditional_missing']
@@ -461,7 +461,7 @@ def check_passage(
     deadline warning starts; ``strict`` makes blocking what a CDC document
     asks for but the CDC does not enforce (:mod:`accrochage.rulebook`).
 
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> found = check_passage(make_passage(nomNaissance=None, sexe="X"),
     ...                       today=datetime.date(2026, 11, 2))
     >>> [(f.severity, f.code, f.dico_id, f.source) for f in found]
@@ -483,7 +483,7 @@ def check_passages(passages, **options):
     is blocking from its second occurrence: the CDC records the first one
     only ("existe déjà en base", receipt guide V3 p.3).
 
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> today = datetime.date(2026, 11, 2)
     >>> results = check_passages([make_passage(1), make_passage(1)], today=today)
     >>> [[f.code for f in found] for _passage, found in results]
@@ -531,7 +531,7 @@ def normalize_passage(passage, *, version=DEFAULT_VERSION):
     passage goes out by its civil status. Unknown keys are kept. The same
     passage from any door (CSV, Odoo, a flux read back) is cleaned alike.
 
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> clean = normalize_passage(make_passage(prenom1=" élodie ", code="rncp 35726 "))
     >>> clean["prenom1"], clean["code"]
     ('ÉLODIE', 'RNCP35726')

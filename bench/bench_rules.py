@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import json
 import pathlib
 import subprocess
@@ -27,8 +28,10 @@ TODAY = datetime.date(2026, 11, 26)
 def measure(engine, count, repeat):
     """The figures for the engine at ``engine`` (run in this process)."""
     sys.path[:0] = [str(engine), str(ROOT / "bench"), str(ROOT)]
-    from accrochage.rules import check_passage, normalize_passage
-    from bench_build import varied_passages
+    # the engine first: bench_build puts this checkout at the front of sys.path
+    rules = importlib.import_module("accrochage.rules")
+    check_passage, normalize_passage = rules.check_passage, rules.normalize_passage
+    varied_passages = importlib.import_module("bench_build").varied_passages
 
     raw = list(varied_passages(count))
     clean = [normalize_passage(p) for p in raw]
