@@ -127,7 +127,7 @@ def _birthplace_problems(code, given):
     warnings = insee.warnings(compact)
     if warnings:
         return tuple(problems) + tuple(
-            (rule, "codeInsee", ": " + _lower(m)) for rule, m in warnings
+            (warning.code, "codeInsee", ": " + _lower(warning.message)) for warning in warnings
         )
     country = insee.country_code(compact)
     if kind == insee.ABROAD:
@@ -544,8 +544,8 @@ def _nir_findings(ctx, value):
         nir_number.to_13(value)
     except VALUE_ERRORS as error:
         return [finding(error.code, ": " + _lower(str(error)))]
-    for code, message in nir_number.warnings(value):
-        return [finding(code, ": " + _lower(message))]
+    for warning in nir_number.warnings(value):
+        return [finding(warning.code, ": " + _lower(warning.message))]
     return []
 
 

@@ -29,7 +29,7 @@ accrochage.exceptions.InvalidFormat: Le code INSEE de naissance « 2C004 » ...
 Traceback (most recent call last):
 ...
 accrochage.exceptions.InvalidLength: Le code INSEE de naissance doit compter 5 caractères ...
->>> [code for code, _ in warnings("20004")]
+>>> [finding.code for finding in warnings("20004")]
 ['insee_corsica_1976']
 >>> country_code("99352")
 '352'
@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 
 from .exceptions import VALUE_ERRORS, InvalidFormat, InvalidLength
+from .findings import WARNING, Finding
 
 __all__ = ["ABROAD", "FRANCE", "compact", "country_code", "format", "is_valid", "kind"]
 __all__ += ["validate", "warnings"]
@@ -125,31 +126,38 @@ def country_code(code):
 
 
 def warnings(code):
-    """``(code, French message)`` for a valid code that is not the expected one.
+    """Warnings (:class:`~accrochage.findings.Finding`) for a valid code that
+    is not the expected one: 99100, or a Corsican code of before 1976.
 
     >>> warnings("69123")
     []
-    >>> [code for code, _ in warnings("99100")]
+    >>> [finding.code for finding in warnings("99100")]
     ['insee_france_country']
     """
     code = compact(code)
     if code == FRANCE_COUNTRY:
         return [
-            (
+            _warning(
                 "insee_france_country",
                 "Le code 99100 désigne la France parmi les pays, pas une commune : pour une "
                 "personne née en France, indiquez le code INSEE de sa commune de naissance.",
+                "dictionnaire NC5 V22 #8.10",
             )
         ]
     if _CORSICA_1976.fullmatch(code):
         commune = code[2:]
         return [
-            (
+            _warning(
                 "insee_corsica_1976",
                 f"Le code {code} est un code de la Corse d'avant 1976 (département 20) : les "
                 "communes corses portent aujourd'hui un code 2A (Corse-du-Sud) ou 2B "
                 f"(Haute-Corse) ; indiquez le code actuel de la commune (2A{commune} ou "
                 f"2B{commune}, selon son département).",
+                "modèle Excel v1.4, feuille Communes (code officiel géographique)",
             )
         ]
     return []
+
+
+def _warning(code, message, source):
+    return Finding(WARNING, code, message, field=FIELD, dico_id=DICO_ID, source=source)

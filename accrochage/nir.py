@@ -51,6 +51,7 @@ from __future__ import annotations
 from stdnum.fr import nir as _stdnum_nir
 
 from .exceptions import VALUE_ERRORS, InvalidComponent, from_stdnum
+from .findings import WARNING, Finding
 
 __all__ = [
     "coherence",
@@ -183,19 +184,24 @@ def is_provisional(number):
 
 
 def warnings(number):
-    """``(code, French message)`` for a valid NIR that deserves a second look.
+    """Warnings (:class:`~accrochage.findings.Finding`) for a valid NIR that
+    deserves a second look: a provisional number (NIA).
 
-    >>> warnings("790056912304504")[0][0]
-    'nir_provisional'
+    >>> [finding.code for finding in warnings("790056912304504")]
+    ['nir_provisional']
     >>> warnings("290056912304560")
     []
     """
     if is_provisional(number):
         return [
-            (
+            Finding(
+                WARNING,
                 "nir_provisional",
                 "Le NIR est un numéro provisoire (NIA, 1er chiffre 7 ou 8) : demandez au "
                 "titulaire son NIR définitif.",
+                field=FIELD,
+                dico_id=DICO_ID,
+                source="INSEE, composition du NIR",
             )
         ]
     return []

@@ -142,7 +142,7 @@ def test_nir_is_formatted_as_on_the_carte_vitale():
 def test_provisional_nir_is_valid_with_a_warning():
     provisional = with_key("8900569123045")
     assert nir.validate(provisional) == provisional
-    assert [code for code, _message in nir.warnings(provisional)] == ["nir_provisional"]
+    assert [warning.code for warning in nir.warnings(provisional)] == ["nir_provisional"]
 
 
 def test_contact_form_refuses_a_nir_that_contradicts_the_civil_status():
@@ -256,17 +256,18 @@ def test_france_as_a_country_is_a_warning_not_a_shape_error():
     """NC5 V22 #8.10: born in France, the code of the commune; 99100 is France
     as a country, an INSEE code all the same."""
     assert insee.validate("99100") == "99100"
-    [(code, message)] = insee.warnings("99100")
-    assert code == "insee_france_country" and "commune de naissance" in message
+    [warning] = insee.warnings("99100")
+    assert warning.code == "insee_france_country" and "commune de naissance" in warning.message
+    assert (warning.field, warning.dico_id, warning.severity) == ("codeInsee", "8.10", "warning")
 
 
 def test_corsica_before_1976_is_a_warning_that_names_the_current_codes():
     """20XXX: 5 characters, an INSEE code before 1976; today 2A/2B (COG)."""
     assert insee.validate("20004") == "20004" and insee.kind("20004") == "france"
-    [(code, message)] = insee.warnings("20004")
-    assert code == "insee_corsica_1976"
-    assert "2A004" in message and "2B004" in message
-    assert "5 caractères" not in message
+    [warning] = insee.warnings("20004")
+    assert warning.code == "insee_corsica_1976"
+    assert "2A004" in warning.message and "2B004" in warning.message
+    assert "5 caractères" not in warning.message
 
 
 @pytest.mark.parametrize("code", ["00123", "2C004", "96001", "97901", "ABCDE"])
