@@ -366,7 +366,9 @@ _LAST_YEAR = 2099  # the XSD's last year (anneeNaissance 1900-2099)
 
 
 def _birth_date(ctx):
-    """A birth date that cannot be true blocks (:mod:`accrochage.birth`)."""
+    """A birth date that cannot be true blocks, an odd one warns
+    (:mod:`accrochage.birth`; NC5 V22 #8.6-#8.8; the CDC matches on the
+    birth year, then on month and day: receipt guide V3 p.4)."""
     if "anneeNaissance" not in ctx.active_keys:
         return []
     get = ctx.get
@@ -536,7 +538,8 @@ def _nir_findings(ctx, value):
     def finding(code, message):
         if node is not None:
             return ctx.finding(node, code, message, severity=severity)
-        return ctx.plain_finding(code, "NIR " + message, NIR, severity=severity)
+        text = message.removeprefix(": ")
+        return ctx.plain_finding(code, text[:1].upper() + text[1:], NIR, severity=severity)
 
     if not isinstance(value, str):
         return [finding("nir_type", ": saisissez le NIR comme un texte de 13 ou 15 caractères.")]
@@ -551,7 +554,8 @@ def _nir_findings(ctx, value):
 
 def _nir(ctx):
     """The NIR outside its branch (warnings), a NIR set aside, and its
-    coherence with the civil status."""
+    coherence with the civil status (INSEE's composition of the NIR: sex,
+    year, month, department; only what cannot be valid is reported)."""
     get = ctx.get
     value, node = get(NIR), ctx.plan.nir_node
     if _blank(value) or get(NIR_SET_ASIDE) is not None:

@@ -129,8 +129,8 @@ def validate_type(type_, code=None):
     )
     raise InvalidComponent(
         f"Le type « {compact_type(type_)} » n'est pas transmis : la Caisse des Dépôts ne "
-        "reçoit que les certifications RNCP et RS (guide général V5 §2.5) et rejette un type "
-        f"qui ne correspond pas au code (guide de l'accusé de traitement V3) : {fix}.",
+        "reçoit que les certifications RNCP et RS, et rejette un type qui ne correspond pas "
+        f"au code : {fix}.",
         field="type",
         dico_id="4.1",
         code="certification_type",
@@ -149,7 +149,7 @@ def validate_pair(type_, code):
         raise InvalidComponent(
             f"Le code {compact(code)} est une fiche {prefix} alors que le type est {type_} : "
             f"corrigez le type ({prefix}) ou le code ; la Caisse des Dépôts rejette sinon le "
-            "passage (guide de l'accusé de traitement V3).",
+            "passage.",
             field="type",
             dico_id="4.1",
             code="certification_mismatch",

@@ -51,6 +51,7 @@ TEMPLATE = "modèle Excel v1.4, feuille Dictionnaire V.16"
 GUIDE = "guide général V5"
 RECEIPT = "guide de l'accusé de traitement V3"
 XML_ERRORS = "guide de résolution des erreurs XML V4"
+NIR_KEY = "INSEE, composition et clé du NIR"
 
 
 @dataclass(frozen=True)
@@ -273,16 +274,16 @@ RULES = _rules(
         "Délai légal de 3 mois dépassé (le dépôt reste obligatoire).",
     ),
     # -- the NIR
-    ("nir_type", WHERE_WRITTEN, "stdnum.fr.nir", "NIR qui n'est pas un texte."),
-    ("nir_length", WHERE_WRITTEN, "stdnum.fr.nir", "NIR de la mauvaise longueur."),
+    ("nir_type", WHERE_WRITTEN, NIR_KEY, "NIR qui n'est pas un texte."),
+    ("nir_length", WHERE_WRITTEN, NIR_KEY, "NIR de la mauvaise longueur."),
     (
         "nir_format",
         WHERE_WRITTEN,
-        "stdnum.fr.nir",
+        NIR_KEY,
         "NIR avec d'autres caractères que des chiffres.",
     ),
-    ("nir_checksum", WHERE_WRITTEN, "stdnum.fr.nir", "Clé du NIR fausse."),
-    ("nir_sex_digit", WHERE_WRITTEN, "stdnum.fr.nir", "Premier chiffre du NIR impossible."),
+    ("nir_checksum", WHERE_WRITTEN, NIR_KEY, "Clé du NIR fausse."),
+    ("nir_sex_digit", WHERE_WRITTEN, NIR_KEY, "Premier chiffre du NIR impossible."),
     (
         "nir_provisional",
         WHERE_WRITTEN,
@@ -292,7 +293,7 @@ RULES = _rules(
     (
         "nir_set_aside",
         ADVICE,
-        "état civil complet (bloc 8)",
+        "XSD 1.1.5 (rapporté) : titulaire identifié par le NIR ou par l'état civil",
         "NIR invalide mais état civil complet : le passage est transmis par l'état civil.",
     ),
     (

@@ -508,7 +508,7 @@ def test_general_guide_2_4_only_admitted_candidates_are_sent():
     "year, month, day, blocking",
     [(1990, 2, 29, True), (1992, 2, 29, False), (1990, 4, 31, True), (2000, 2, 29, False)],
 )
-def test_birth_day_must_exist(year, month, day, blocking):
+def test_nc5_8_8_birth_day_must_exist(year, month, day, blocking):
     passage = make_passage(anneeNaissance=year, moisNaissance=month, jourNaissance=day)
     found = [f for f in check(passage) if f.code == "birth_date_invalid"]
     assert bool(found) == blocking
@@ -526,7 +526,7 @@ def test_nc5_8_6_birth_in_the_future_blocks_everywhere():
     ) == ["holder_too_young"]
 
 
-def test_holder_younger_than_fourteen_warns():
+def test_nc5_8_6_holder_younger_than_fourteen_warns():
     # award on 2026-10-15: born 2012-10-15 is just 14
     findings = check(make_passage(anneeNaissance=2012, moisNaissance=10, jourNaissance=15))
     assert codes(findings) == []
