@@ -83,4 +83,3 @@ class InsertionSurveyController(http.Controller):
         )
         response.status_code = status
         return response
-

@@ -223,9 +223,7 @@ class AccrochageInsertionSurvey(models.Model):
         self.write({"status": "sent", "sent_date": fields.Datetime.now()})
         for survey in self:
             survey.message_post(
-                body=self.env._(
-                    "Survey sent to %(email)s.", email=survey.partner_id.email or ""
-                ),
+                body=self.env._("Survey sent to %(email)s.", email=survey.partner_id.email or ""),
                 message_type="notification",
             )
 
@@ -247,7 +245,8 @@ class AccrochageInsertionSurvey(models.Model):
         window_start = today - datetime.timedelta(days=PLANNING_WINDOW_DAYS)
         Passage = self.env["accrochage.passage"]
         vals_list = []
-        for company in self.env["res.company"].search([]):
+        awarded = [("award_date", "!=", False), ("award_date", "<=", today)]
+        for (company,) in Passage._read_group(awarded, ["company_id"]):
             for wave, months in company._accrochage_survey_delays().items():
                 domain = Domain(
                     [
@@ -287,7 +286,7 @@ class AccrochageInsertionSurvey(models.Model):
         """Sent surveys left unanswered for the company's delay become "no answer"."""
         today = today or fields.Date.context_today(self)
         closed = self.browse()
-        for company in self.env["res.company"].search([]):
+        for (company,) in self._read_group([("status", "=", "sent")], ["company_id"]):
             days = company.accrochage_survey_answer_days or 30
             limit = datetime.datetime.combine(
                 today - datetime.timedelta(days=days), datetime.time.max

@@ -55,7 +55,10 @@ class ReportAccrochageBilan(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        year = int((data or {}).get("year") or fields.Date.context_today(self).year)
+        data = data or {}
+        year = int(data.get("year") or fields.Date.context_today(self).year)
+        # printed with a year (data), the web client sends the records in the context
+        docids = docids or data.get("ids") or self.env.context.get("active_ids") or []
         certifications = self.env["accrochage.certification"].browse(docids)
         docs = []
         for certification in certifications:

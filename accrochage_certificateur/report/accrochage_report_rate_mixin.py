@@ -26,9 +26,7 @@ class AccrochageReportRateMixin(models.AbstractModel):
         rate = self._rates.get(aggregate_spec.split(":")[0])
         if rate is None:
             return super()._read_group_select(aggregate_spec, query)
-        numerator, denominator = (
-            self._field_to_sql(self._table, name, query) for name in rate
-        )
+        numerator, denominator = (self._field_to_sql(self._table, name, query) for name in rate)
         return SQL("100.0 * SUM(%s) / NULLIF(SUM(%s), 0)", numerator, denominator)
 
     @classmethod

@@ -68,7 +68,7 @@ class AccrochageReportSession(models.Model):
     line_type = fields.Selection(LINE_TYPES, "Line", readonly=True)
     registration_id = fields.Many2one("event.registration", "Attendee", readonly=True)
     passage_id = fields.Many2one("accrochage.passage", readonly=True)
-    survey_id = fields.Many2one("accrochage.insertion.survey", "Survey", readonly=True)
+    survey_id = fields.Many2one("accrochage.insertion.survey", readonly=True)
     survey_wave = fields.Selection(WAVES, "Survey wave", readonly=True)
     partner_id = fields.Many2one("res.partner", "Holder", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -106,10 +106,13 @@ class AccrochageReportSession(models.Model):
     incomplete_count = _count("Incomplete passages", "Passages with a blocking issue to fix.")
     ready_count = _count("Ready to deposit", "Passages ready to be deposited.")
     deposited_count = _count(
-        "Deposited, awaiting the CDC", "Passages in a deposit generated or sent, awaiting the CDC's receipt."
+        "Deposited, awaiting the CDC",
+        "Passages in a deposit generated or sent, awaiting the CDC's receipt.",
     )
     accepted_count = _count("Accepted by the CDC", "Passages the CDC accepted.")
-    rejected_count = _count("Rejected by the CDC", "Passages the CDC rejected, to fix and deposit again.")
+    rejected_count = _count(
+        "Rejected by the CDC", "Passages the CDC rejected, to fix and deposit again."
+    )
     out_of_scope_count = _count(
         "Out of scope", "Passages marked out of the CDC's scope: never deposited, never late."
     )

@@ -74,8 +74,9 @@ class IndicatorCase(AccrochageCase):
         Survey = cls.env["accrochage.insertion.survey"]
 
         def survey(passage, wave, **values):
-            return dict(Survey._vals_from_passage(passage, wave, 6 if wave == "first" else 12),
-                        **values)
+            return dict(
+                Survey._vals_from_passage(passage, wave, 6 if wave == "first" else 12), **values
+            )
 
         sent = {"sent_date": at_ten(Y2, 9, 15)}
         cls.surveys = Survey.create(

@@ -120,5 +120,5 @@ class TestBilan(IndicatorCase):
         )
         action = wizard.action_print()
         self.assertEqual(action["report_name"], "accrochage_certificateur.report_bilan")
-        self.assertEqual(action["data"], {"year": Y2})
+        self.assertEqual(action["data"], {"year": Y2, "ids": self.certification.ids})
         self.assertEqual(action["context"]["active_ids"], self.certification.ids)

@@ -76,7 +76,9 @@ class TestInsertionSurvey(AccrochageCase):
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=1e9):
             self.Survey._cron_insertion_surveys()
         self.assertEqual(survey.status, "sent")
-        mail = self.env["mail.mail"].search([("model", "=", survey._name), ("res_id", "=", survey.id)])
+        mail = self.env["mail.mail"].search(
+            [("model", "=", survey._name), ("res_id", "=", survey.id)]
+        )
         self.assertIn(survey.get_answer_url(), mail.body_html)
         self.assertEqual(mail.recipient_ids, self.passage.partner_id)
         # 30 days (the setting) without an answer

@@ -116,7 +116,9 @@ class TestReports(AccrochageCase):
         self.assertEqual(soon_line.activity_summary, soon.activity_ids.summary)
         self.assertEqual(soon_line.activity_date, soon.deadline)
         missing = lines.filtered(lambda line: line.state == "missing")
-        self.assertEqual((missing.deadline, missing.user_id), (forgotten.accrochage_deadline, responsible))
+        self.assertEqual(
+            (missing.deadline, missing.user_id), (forgotten.accrochage_deadline, responsible)
+        )
         # "Act" opens what to act on
         self.assertEqual(soon_line.action_open()["res_model"], "accrochage.passage")
         self.assertEqual(

@@ -1,4 +1,3 @@
-import base64
 import datetime
 import io
 
@@ -41,9 +40,7 @@ class AccrochageBilanWizard(models.TransientModel):
         default=lambda self: self._default_certifications(),
         required=True,
     )
-    year = fields.Integer(
-        required=True, default=lambda self: fields.Date.context_today(self).year
-    )
+    year = fields.Integer(required=True, default=lambda self: fields.Date.context_today(self).year)
     first_year = fields.Integer(
         "Export from",
         required=True,
@@ -57,12 +54,16 @@ class AccrochageBilanWizard(models.TransientModel):
             return self.env["accrochage.certification"].browse(
                 self.env.context.get("active_ids", [])
             )
-        return self.env["accrochage.certification"].search([])
+        return self.env["accrochage.certification"].search(
+            [("company_id", "in", self.env.companies.ids)]
+        )
 
     def action_print(self):
         self.ensure_one()
-        return self.env.ref("accrochage_certificateur.action_report_accrochage_bilan").report_action(
-            self.certification_ids, data={"year": self.year}
+        return self.env.ref(
+            "accrochage_certificateur.action_report_accrochage_bilan"
+        ).report_action(
+            self.certification_ids, data={"year": self.year, "ids": self.certification_ids.ids}
         )
 
     def action_export_csv(self):

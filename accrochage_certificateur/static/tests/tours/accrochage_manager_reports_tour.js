@@ -28,11 +28,13 @@ registry.category("web_tour.tours").add("accrochage_manager_reports", {
         {
             content: "The rates by certification and year are shown",
             trigger: ".o_pivot_view .o_pivot_measure_row:contains('%')",
+            timeout: 30000, // a 2-core CI machine shared with other jobs
         },
         ...openMenu("menu_accrochage_report_deadline", "Open the deadline board"),
         {
             content: "The board lists the passages grouped by certification",
             trigger: ".o_list_view .o_group_header",
+            timeout: 30000, // a 2-core CI machine shared with other jobs
         },
         ...openMenu("menu_accrochage_bilan", "Open the Bilan"),
         {
@@ -43,6 +45,7 @@ registry.category("web_tour.tours").add("accrochage_manager_reports", {
         {
             content: "The Bilan shows, with its chart",
             trigger: ":iframe .o_accrochage_bilan .o_accrochage_bilan_chart svg",
+            timeout: 30000, // a 2-core CI machine shared with other jobs
         },
     ],
 });
