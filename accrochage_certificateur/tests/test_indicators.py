@@ -121,7 +121,7 @@ class TestIndicators(IndicatorCase):
         self.assertEqual((line.no_passage_count, line.late_count), (1, 1))
         self.assertEqual(line.deadline, at(Y2, 6, 15))  # the engine's award + 3 months
 
-    def test_a_passage_sent_now_is_not_late_before_its_deadline(self):
+    def test_a_passage_not_sent_yet_is_not_late_before_its_deadline(self):
         passage = self._typed_passage(
             self.certification, datetime.date.today() - datetime.timedelta(days=10), 50
         )
