@@ -152,8 +152,11 @@ def test_unknown_column_is_reported_once_when_it_carries_data():
     warnings = [f for f in result.findings if f.severity == WARNING]
     column = [f for f in warnings if f.code == "import_column"]
     assert len(column) == 1 and "Commentaire interne" in column[0].message
-    ignored = [f for f in warnings if f.code == "import_row_ignored"]
-    assert [f.row for f in ignored] == [25]  # never silently dropped
+    # a row with data in unknown columns only is never silently dropped:
+    # it is counted and left out with a blocking finding
+    ignored = [f for f in result.findings if f.code == "import_row_ignored"]
+    assert [(f.row, f.severity) for f in ignored] == [(25, BLOCKING)]
+    assert result.rows == 3
 
 
 def test_csv_utf8_bom_semicolon_with_template_labels():
