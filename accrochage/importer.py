@@ -83,6 +83,8 @@ PROGRESS_EVERY = 256
 _UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ufffe\uffff]")
 #: the XML whitespace a one-line CDC value should not hold
 _LINE_BREAKS = re.compile("[\t\n\r]")
+#: any of the above: one search per cell on the common path
+_INVISIBLE = re.compile("[\x00-\x1f\ufffd\ufffe\uffff]")
 _CONTROL_NAMES = {
     "\x00": "NUL",
     "\x0b": "tabulation verticale",
@@ -293,6 +295,7 @@ class _Record:
     problem: str | None = None
     cp1252: bool = False
     suspicious: bool = False
+    column: str | None = None
 
 
 class _Lines:
@@ -457,18 +460,19 @@ def _csv_records(lines, delimiter, width):
         if not span:  # pragma: no cover (csv raises only after reading a line)
             return
         number, text, cp1252 = span[0]
-        cp1252 = any(item[2] for item in span)
-        if len(span) > 1 and any(item[1].count(delimiter) >= threshold for item in span[1:]):
+        cp1252 = lines.utf8_seen and any(item[2] for item in span)
+        if len(span) > 1 and _swallowed(cells, delimiter, threshold):
             column = _quote_column(text, delimiter)
             lines.pending.extendleft(reversed(span[1:]))
             last = span[-1][0]
             yield _Record(
                 number,
                 None,
-                f"guillemet ouvert en colonne {column} et jamais fermé : la cellule "
-                f"avalait les lignes {number + 1} à {last}, relues séparément. Fermez "
-                "le guillemet (ou doublez-le s'il fait partie du texte), puis importez à nouveau.",
+                f"Colonne {column} : guillemet ouvert et jamais fermé ; la cellule avalait "
+                f"{_line_span(number + 1, last)}, relue(s) séparément. Fermez le guillemet "
+                "(ou doublez-le s'il fait partie du texte), puis importez à nouveau.",
                 cp1252,
+                column=column,
             )
             continue
         if cells is None:
@@ -477,6 +481,27 @@ def _csv_records(lines, delimiter, width):
             cells = _split_line(text, delimiter)
         suspicious = any(_UNWRITABLE.search(item[1]) for item in span) or len(span) > 1
         yield _Record(number, cells, None, cp1252, suspicious or "\t" in text)
+
+
+def _line_span(first, last):
+    return f"la ligne {first}" if first == last else f"les lignes {first} à {last}"
+
+
+def _swallowed(cells, delimiter, threshold):
+    """True when a cell spanning lines holds what looks like other rows.
+
+    A legitimate multi-line cell (a line break typed in a spreadsheet cell)
+    holds text; a cell opened by a stray quote holds the following rows,
+    separators included.
+    """
+    if cells is None:
+        return True
+    return any(
+        segment.count(delimiter) >= threshold
+        for cell in cells
+        if "\n" in cell
+        for segment in cell.split("\n")
+    )
 
 
 def _quote_column(text, delimiter):
@@ -545,14 +570,14 @@ def _check_archive(archive):
         if info.file_size > limit or (info.file_size > (16 << 20) and ratio > MAX_RATIO):
             raise ImportFileError(
                 f"Le classeur Excel est refusé : sa partie « {info.filename} » occupe "
-                f"{info.file_size / 1e6:,.0f} Mo une fois décompressée (compressée "
-                f"{ratio:,.0f} fois). Ce n'est pas un tableau de passages : exportez les "
-                "données en CSV ou découpez le classeur.".replace(",", " ")
+                f"{_thousands(info.file_size // 1_000_000)} Mo une fois décompressée "
+                f"(compressée {_thousands(int(ratio))} fois). Ce n'est pas un tableau de "
+                "passages : exportez les données en CSV ou découpez le classeur."
             )
     if total > MAX_ARCHIVE_BYTES:
         raise ImportFileError(
-            f"Le classeur Excel est refusé : {total / 1e6:,.0f} Mo une fois décompressé. "
-            "Découpez-le ou exportez les données en CSV.".replace(",", " ")
+            f"Le classeur Excel est refusé : {_thousands(total // 1_000_000)} Mo une fois "
+            "décompressé. Découpez-le ou exportez les données en CSV."
         )
 
 
@@ -643,7 +668,7 @@ def _xlsx_reader():
 
 
 def _xlsx_rows(source, reader=None):
-    """(sheet name, rows iterator, row count or None, date1904) of the data sheet."""
+    """(sheet name, rows iterator, row count, date1904, reader used) of the data sheet."""
     source.head(4)  # makes the stream seekable
     try:
         archive = zipfile.ZipFile(source.stream)
@@ -670,7 +695,7 @@ def _xlsx_rows(source, reader=None):
         rows, count = _calamine_rows(source.stream, name)
     else:
         rows, count = _openpyxl_rows(source.stream, name)
-    return name, rows, count, date1904
+    return name, rows, count, date1904, reader
 
 
 def _calamine_rows(stream, name):
@@ -707,6 +732,15 @@ def _calamine_cell(value):
     return value
 
 
+#: how a workbook escapes a character XML cannot hold (ECMA-376 ST_Xstring,
+#: ``_x000B_``); calamine decodes it, openpyxl leaves it as it is
+_XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(match):
+    return chr(int(match.group(1), 16))
+
+
 def _openpyxl_rows(stream, name):
     import openpyxl
 
@@ -729,6 +763,10 @@ def _openpyxl_rows(stream, name):
 
 # -- compiled row plan -------------------------------------------------------
 
+#: how a column's cells are read: by the dictionary parser alone, or with the
+#: template's number formats undone first (postal codes, serial dates)
+PLAIN, POSTAL, DATE = 0, 1, 2
+
 
 @dataclass
 class _Column:
@@ -737,7 +775,7 @@ class _Column:
     label: str
     parse: object
     group: str | None
-    kind: str  # plain, postal, date
+    kind: int  # PLAIN, POSTAL or DATE
 
 
 class _Plan:
@@ -761,9 +799,9 @@ class _Plan:
             shown = labels[node.key] if label.lstrip("#") == node.dico_id else label
             group = item_group(schema, node)
             kind = (
-                "postal"
+                POSTAL
                 if node.key in POSTAL_KEYS
-                else ("date" if isinstance(node.value, Date) else "plain")
+                else (DATE if isinstance(node.value, Date) else PLAIN)
             )
             self.columns.append(
                 _Column(
@@ -776,6 +814,9 @@ class _Plan:
                 )
             )
         self.width = len(header)
+        self.fast = tuple(
+            (c.position, c.node.key, c.parse, c.kind, c.group, c) for c in self.columns
+        )
         self.plain = {c.node.key: None for c in self.columns if c.group is None}
         self.groups = sorted({c.group for c in self.columns if c.group})
         self.unknown_positions = sorted(self.unknown)
@@ -797,10 +838,11 @@ def _birth_choice(schema):
 class _RowReader:
     """Turns the cells of one row into an :class:`ImportedRow`, with the plan."""
 
-    def __init__(self, plan, *, date1904=False, text_cells=True):
+    def __init__(self, plan, *, date1904=False, unescape=False):
         self.plan = plan
         self.date1904 = date1904
-        self.text_cells = text_cells
+        #: openpyxl leaves ST_Xstring escapes (``_x000B_``) in the text
+        self.unescape = unescape
 
     def read(self, cells, row, *, suspicious=True):
         plan = self.plan
@@ -830,32 +872,33 @@ class _RowReader:
         """The passage of one row, the findings about its cells, and whether any is filled."""
         plan = self.plan
         passage = dict(plan.plain)
-        items = {}
+        items = None
         findings = []
         size = len(cells)
         any_value = False
-        for column in plan.columns:
-            position = column.position
-            raw = cells[position] if position < size else None
+        for position, key, parse, kind, group, column in plan.fast:
+            if position >= size:
+                break  # columns are in position order
+            raw = cells[position]
             if raw is None or raw == "":
                 continue
             if type(raw) is str:
-                if raw[0] == "'" or raw[0] == " ":
-                    raw = _unguard(raw)
-                if suspicious or len(raw) > 255:
-                    problem = _text_problem(raw)
-                    if problem:
-                        findings.append(self._bad(column, row, problem, passage))
-                        if problem[0] == BLOCKING:
-                            any_value = True
-                            continue
+                raw, problem = self._text(raw, suspicious)
+                if problem:
+                    findings.append(self._bad(column, row, problem, passage))
+                    if problem[0] == BLOCKING:
+                        any_value = True
+                        continue
+                special = kind == POSTAL or (kind == DATE and len(raw) == 5 and raw.isdigit())
+            else:
+                special = kind != PLAIN
             try:
-                if column.kind == "plain":
-                    value = column.parse(raw)
-                else:
+                if special:
                     value, note = self._special(column, raw)
                     if note:
                         findings.append(self._bad(column, row, (WARNING, note), passage))
+                else:
+                    value = parse(raw)
             except InvalidFormat as error:
                 findings.append(_bad_cell(column, row, error, passage.get("idTechnique")))
                 any_value = True
@@ -863,19 +906,31 @@ class _RowReader:
             if value is None:
                 continue
             any_value = True
-            if column.group is None:
-                passage[column.node.key] = value
+            if group is None:
+                passage[key] = value
             else:
-                items.setdefault(column.group, {})[column.node.key] = value
+                if items is None:
+                    items = {}
+                items.setdefault(group, {})[key] = value
         for key in plan.groups:
-            item = items.get(key)
+            item = items.get(key) if items else None
             passage[key] = [_complete(item, plan, key)] if item else []
         return passage, findings, any_value
+
+    def _text(self, raw, suspicious):
+        """A text cell without our formula guard, and what is wrong with it."""
+        if raw[0] == "'" or raw[0] == " ":
+            raw = _unguard(raw)
+        if self.unescape and "_x" in raw:
+            raw = _XSTRING.sub(_unescape, raw)
+        if (suspicious and _INVISIBLE.search(raw)) or len(raw) > MAX_CELL_CHARS:
+            return raw, _text_problem(raw)
+        return raw, None
 
     def _special(self, column, raw):
         """Postal codes and dates: the template's number formats, undone."""
         node = column.node
-        if column.kind == "postal":
+        if column.kind == POSTAL:
             digits = _number_text(raw)
             if digits is not None and len(digits) < POSTAL_WIDTH:
                 padded = digits.zfill(POSTAL_WIDTH)
@@ -971,14 +1026,19 @@ def _number_text(raw):
     return text if text.isascii() and text.isdigit() else None
 
 
+def _thousands(number):
+    """``200 000``: French digit grouping."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
 def _text_problem(raw):
     """(severity, French reason) for a value no CDC field can take, or None."""
     if len(raw) > MAX_CELL_CHARS:
         return (
             BLOCKING,
-            f"la cellule compte {len(raw):,} caractères, plus qu'une cellule de tableur "
-            f"n'en contient ({MAX_CELL_CHARS:,}) : elle est ignorée. Vérifiez cette "
-            "colonne (un séparateur ou un guigemet manque peut-être).".replace(",", " "),
+            f"la cellule compte {_thousands(len(raw))} caractères, plus qu'une cellule de "
+            f"tableur n'en contient ({_thousands(MAX_CELL_CHARS)}) : elle est ignorée. "
+            "Vérifiez cette colonne (un séparateur ou un guillemet manque peut-être).",
         )
     bad = _UNWRITABLE.search(raw)
     if bad:
@@ -1117,6 +1177,8 @@ class RowIterator:
         self.columns = ()
         self.format = None
         self.sheet = None
+        #: the XLSX reader used: "calamine" or "openpyxl"
+        self.xlsx_reader = None
         self._blank = None
         self._index = None
         self._rows = self._generate()
@@ -1142,7 +1204,9 @@ class RowIterator:
         self.format = kind
         date1904 = False
         if kind == "xlsx":
-            self.sheet, grid, count, date1904 = _xlsx_rows(source, self._xlsx_reader)
+            self.sheet, grid, count, date1904, self.xlsx_reader = _xlsx_rows(
+                source, self._xlsx_reader
+            )
             numbered = enumerate(grid, start=1)
             lines = None
         else:
@@ -1162,7 +1226,7 @@ class RowIterator:
         self.columns = tuple(c.node for c in plan.columns)
         if lines is not None:
             width[0] = max(plan.width, 2)
-        reader = _RowReader(plan, date1904=date1904)
+        reader = _RowReader(plan, date1904=date1904, unescape=self.xlsx_reader == "openpyxl")
         rest = head[position + 1 :]
         preamble = HEADER_SCAN
         done = 0
@@ -1214,7 +1278,15 @@ class RowIterator:
             return ImportedRow(
                 record.row,
                 None,
-                [Finding(BLOCKING, "import_row_unreadable", record.problem, row=record.row)],
+                [
+                    Finding(
+                        BLOCKING,
+                        "import_row_unreadable",
+                        record.problem,
+                        row=record.row,
+                        column=record.column,
+                    )
+                ],
             )
         cells = record.cells
         if not any(cells):

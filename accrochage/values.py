@@ -33,6 +33,7 @@ from .dictionary import Boolean, Date, DateTime, Enum, Integer, Text
 from .exceptions import InvalidFormat
 
 #: spellings of "unknown" found in the CDC template ("nill", "NILL", "nil")
+#: (each at most 5 characters: longer values skip the lookup)
 NIL_WORDS = frozenset({"", "nil", "nill", "null", "néant"})
 TRUE_WORDS = frozenset({"true", "vrai", "oui", "o", "yes", "y", "1", "x"})
 FALSE_WORDS = frozenset({"false", "faux", "non", "n", "no", "0"})
@@ -118,18 +119,13 @@ def _build(node):
     return _text_parser(node)
 
 
-def _is_nil(text):
-    # every NIL word is at most 5 characters long: skip lower() on real values
-    return not text or (len(text) <= 5 and text.lower() in NIL_WORDS)
-
-
 def _nil_aware(node, parse):
     def parse_cell(raw):
         if raw is None:
             return None
-        if isinstance(raw, str):
+        if type(raw) is str:
             text = raw.strip()
-            if _is_nil(text):
+            if not text or (len(text) <= 5 and text.lower() in NIL_WORDS):
                 return None
             return parse(node, text)
         return parse(node, raw)
@@ -145,9 +141,9 @@ def _text_parser(node):
     def parse_cell(raw):
         if raw is None:
             return None
-        if isinstance(raw, str):
+        if type(raw) is str:
             text = raw.strip()
-            if _is_nil(text):
+            if not text or (len(text) <= 5 and text.lower() in NIL_WORDS):
                 return None
         elif isinstance(raw, float) and raw.is_integer():
             text = str(int(raw))
