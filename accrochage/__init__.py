@@ -15,7 +15,7 @@ Public modules:
 - ``writer``      — ``write_deposit(passages, out_dir, ...)``: streaming XML files.
 - ``reader``      — ``iter_passages(path)``: passages read back from a flux file.
 - ``receipt``     — ``parse_receipt(data)``: the CDC's accusé de traitement.
-- ``importer``    — ``read_passages(path)``: CSV/XLSX in the CDC template layout.
+- ``importer``    — ``iter_rows(path)``: CSV/XLSX in the CDC template layout, streamed.
 - ``export``      — CSV export of passages and findings.
 - ``transport``   — HTTPS upload.
 - ``docs``        — the dictionary as a French Markdown page (``docs/``).
