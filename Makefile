@@ -4,14 +4,23 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PINS_VENV ?= .venv-odoo-pins
-# Odoo 19 (optional): a source tree, and the Python that has its requirements.
+# Odoo 19 is found in ODOO_SRC/ODOO_PYTHON, an installed `odoo` package, or
+# ODOO_HOME (src/ and venv/); `make demo` installs it into ODOO_HOME from
+# ODOO_GIT at ODOO_REF when there is none (scripts/odoo-env.sh).
 ODOO_SRC ?=
 ODOO_PYTHON ?=
-export ODOO_SRC ODOO_PYTHON
+ODOO_HOME ?= /opt/odoo-19.0
+ODOO_GIT ?= https://github.com/odoo/odoo.git
+ODOO_REF ?= 19.0
+ODOO_PORT ?= 8069
+DEMO_SERVE ?= 1
+export ODOO_SRC ODOO_PYTHON ODOO_HOME ODOO_GIT ODOO_REF ODOO_PORT DEMO_SERVE
 
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PINS_STAMP := $(PINS_VENV)/.installed
+# Each test tier writes its result line here; `make test` ends with them.
+SUMMARY := $(VENV)/test-summary
 # The versions Odoo 19 pins for Python 3.11 (its requirements.txt).
 ODOO_PINS := lxml==4.9.3 python-stdnum==1.19 openpyxl==3.0.9 requests==2.31.0
 
@@ -33,39 +42,47 @@ PINS_PYTHON ?= $(shell for p in python3.11 python3.10 $(PYTHON); do \
 
 $(PINS_STAMP): pyproject.toml | system-deps
 	$(PINS_PYTHON) -m venv $(PINS_VENV)
-	$(PINS_VENV)/bin/python -m pip install --quiet $(ODOO_PINS) pytest
+	$(PINS_VENV)/bin/python -m pip install --quiet $(ODOO_PINS) pytest trustme
 	$(PINS_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 demo: $(STAMP)
 	@bash scripts/demo.sh "$(VPY)"
 
-test: lint test-engine test-pins test-odoo
+# Every tier wherever it can run; the last lines say what ran and what was skipped.
+test: $(STAMP)
+	@rm -rf $(SUMMARY) && mkdir -p $(SUMMARY)
+	@$(MAKE) -k --no-print-directory lint test-engine test-pins test-odoo; rc=$$?; \
+	echo; echo "== make test : résumé =="; \
+	for tier in lint engine pins odoo; do \
+		cat $(SUMMARY)/$$tier 2>/dev/null || echo "NOT RUN: $$tier"; done; exit $$rc
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check accrochage tests bench scripts accrochage_certificateur
-	$(VENV)/bin/ruff format --check accrochage tests bench
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash scripts/tier.sh $(SUMMARY) lint \
+		pre-commit run --all-files --show-diff-on-failure
 
 test-engine: $(STAMP)
-	$(VPY) -m pytest --cov=accrochage --cov-branch --cov-fail-under=90 -q
+	@bash scripts/tier.sh $(SUMMARY) engine \
+		$(VPY) -m pytest --cov=accrochage --cov-branch --cov-fail-under=90 -q
 
 # The same engine tests on the library versions Odoo 19 runs with.
 ifeq ($(PINS_PYTHON),)
 test-pins:
-	@echo "SKIPPED: tests avec les versions d'Odoo 19 — il faut Python 3.10 ou 3.11."
+	@mkdir -p $(SUMMARY)
+	@echo "SKIPPED: tests aux versions d'Odoo 19 — il faut Python 3.10 ou 3.11." | tee $(SUMMARY)/pins
 else
 test-pins: $(PINS_STAMP)
-	$(PINS_VENV)/bin/python -m pytest -q -p no:cacheprovider
+	@bash scripts/tier.sh $(SUMMARY) pins $(PINS_VENV)/bin/python -m pytest -q -p no:cacheprovider
 endif
 
-# Runs when Odoo 19 is importable; says plainly that it is skipped otherwise.
+# Runs wherever Odoo 19 is found; says plainly that it is skipped otherwise.
 test-odoo: $(STAMP)
-	@bash scripts/odoo-tier.sh test
+	@mkdir -p $(SUMMARY)
+	@ODOO_TIER_SUMMARY=$(SUMMARY)/odoo bash scripts/odoo-tier.sh
 
-# static/description/index.html is generated from the readme/ fragments
+# README.rst and static/description/index.html come from the readme/ fragments.
 addon-readme: $(STAMP)
-	$(VPY) -m pip install --quiet markdown
-	$(VPY) scripts/gen_addon_index.py accrochage_certificateur
+	$(VPY) scripts/gen_addon_readme.py accrochage_certificateur
 
 bench: $(STAMP)
 	$(VPY) bench/bench_build.py

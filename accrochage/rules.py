@@ -25,7 +25,7 @@ characters with the key, or 13) and the meta key ``"admis"``: ``False``
 marks a candidate who did not pass, who must not be transmitted.
 
 >>> import datetime
->>> from tests.factories import make_passage
+>>> from accrochage.samples import make_passage
 >>> check_passage(make_passage(), today=datetime.date(2026, 11, 2))
 []
 >>> [f.code for f in check_passage(make_passage(modaliteAcces="VAE"),
@@ -199,7 +199,7 @@ def chosen_branches(passage, *, version=DEFAULT_VERSION):
     birth postal code) is taken; otherwise the value is ``None``. The writer
     emits exactly these branches.
 
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> picked = chosen_branches(make_passage(codeInsee=None))
     >>> sorted(path.rsplit("/", 1)[1] for path in picked.values())
     ['codePostalNaissance', 'titulaire']
@@ -936,7 +936,7 @@ def check_passage(
     (30/20/40) blocking instead of warnings; ``warn_days`` is how early the
     deadline warning starts.
 
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> found = check_passage(make_passage(nomNaissance=None, sexe="X"),
     ...                       today=datetime.date(2026, 11, 2))
     >>> [(f.severity, f.code, f.dico_id) for f in found]
@@ -964,7 +964,7 @@ def check_passages(passages, **options):
     is blocking from its second occurrence: the CDC records the first one
     only ("existe déjà en base").
 
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> today = datetime.date(2026, 11, 2)
     >>> results = check_passages([make_passage(1), make_passage(1)], today=today)
     >>> [[f.code for f in found] for _passage, found in results]
@@ -1015,7 +1015,7 @@ def normalize_passage(passage, *, version=DEFAULT_VERSION):
     upper-cased. A valid NIR is compacted, and cut to its 13 written
     characters where the schema carries it (1.1.5). Unknown keys are kept.
 
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> clean = normalize_passage(make_passage(prenom1=" élodie ", code="rncp 35726 "))
     >>> clean["prenom1"], clean["code"]
     ('ÉLODIE', 'RNCP35726')

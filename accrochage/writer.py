@@ -22,7 +22,7 @@ derived from the file's content keys and that clock, so the same input and
 clock give byte-identical files.
 
 >>> import tempfile, datetime
->>> from tests.factories import make_passages
+>>> from accrochage.samples import make_passages
 >>> with tempfile.TemporaryDirectory() as out:
 ...     files = write_deposit(make_passages(3), out, now=datetime.datetime(2026, 7, 1, 9, 5))
 ...     [(f.path.name, f.passage_count, f.horodatage) for f in files]
@@ -1026,7 +1026,7 @@ def validate_file(path, *, version=DEFAULT_VERSION, xsd=None) -> list[Finding]:
     envelope check needs.
 
     >>> import tempfile, datetime
-    >>> from tests.factories import make_passage
+    >>> from accrochage.samples import make_passage
     >>> with tempfile.TemporaryDirectory() as out:
     ...     [written] = write_deposit([make_passage()], out)
     ...     validate_file(written.path)

@@ -8,10 +8,8 @@
     "category": "Marketing/Events",
     "website": "https://github.com/accrochage/accrochage",
     "author": "Accrochage contributors",
-    "maintainers": [],
+    "maintainers": ["accrochage"],
     "license": "AGPL-3",
-    "application": False,
-    "installable": True,
     "external_dependencies": {
         # "accrochage" is the pure-Python engine shipped in the same repository
         "python": ["accrochage", "lxml", "requests", "python-stdnum", "openpyxl"],
@@ -32,8 +30,8 @@
         "views/event_registration_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
-        "wizard/accrochage_receipt_import_views.xml",
-        "wizard/accrochage_passage_import_views.xml",
+        "wizards/accrochage_receipt_import_views.xml",
+        "wizards/accrochage_passage_import_views.xml",
         "report/accrochage_report_session_views.xml",
         "report/accrochage_report_deadline_views.xml",
         "report/accrochage_deposit_reports.xml",
@@ -45,4 +43,6 @@
     "demo": [
         "demo/accrochage_demo.xml",
     ],
+    # a sample CDC receipt of the demo deposit, for the user to import
+    "oca_data_manual": ["demo/accuse_traitement_demo.xml"],
 }

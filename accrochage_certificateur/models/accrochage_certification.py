@@ -35,7 +35,6 @@ class AccrochageCertification(models.Model):
     )
     certifier_id = fields.Many2one(
         "accrochage.certifier",
-        "Certifier",
         required=True,
         tracking=True,
         check_company=True,

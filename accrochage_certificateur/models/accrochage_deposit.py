@@ -591,7 +591,9 @@ class AccrochageDeposit(models.Model):
             deposit._generate()
             cron._commit_progress(1)
         Passage = self.env["accrochage.passage"]
-        for company in self.env["res.company"].search([]):
+        # only the companies that have ready passages
+        waiting = [("state", "=", "ready"), ("pending_deposit_id", "=", False)]
+        for (company,) in Passage._read_group(waiting, ["company_id"]):
             domain = [
                 ("company_id", "=", company.id),
                 ("state", "=", "ready"),

@@ -17,8 +17,8 @@ class AccrochageDigitalResult(models.Model):
     company_id = fields.Many2one(
         "res.company", compute="_compute_company_id", store=True, index=True
     )
-    domain_id = fields.Char("Domain", size=1, help=fact_help("domaineCompetenceId"))
-    competence_id = fields.Char("Competence", size=1, help=fact_help("competenceId"))
+    domain_id = fields.Char(size=1, help=fact_help("domaineCompetenceId"))
+    competence_id = fields.Char(size=1, help=fact_help("competenceId"))
     level = fields.Integer(help=fact_help("niveau"))
 
     @api.depends("registration_id.company_id", "passage_id.company_id")

@@ -25,7 +25,7 @@ class AccrochageReportDeadline(models.Model):
     _rec_name = "passage_id"
     _order = "deadline, id"
 
-    passage_id = fields.Many2one("accrochage.passage", "Passage", readonly=True)
+    passage_id = fields.Many2one("accrochage.passage", readonly=True)
     partner_id = fields.Many2one("res.partner", "Holder", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     certification_id = fields.Many2one("accrochage.certification", readonly=True)

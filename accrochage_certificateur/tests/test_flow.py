@@ -1,3 +1,4 @@
+import ast
 import base64
 import datetime
 import os
@@ -81,7 +82,7 @@ class TestFlow(AccrochageCase):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "accrochage_certificateur.accrochage_passage_action_fix"
         )
-        to_fix = self.env["accrochage.passage"].search(eval(action["domain"]))
+        to_fix = self.env["accrochage.passage"].search(ast.literal_eval(action["domain"]))
         self.assertEqual(to_fix & passages, ko)
         self.assertEqual(ko.issue, NOT_FOUND)
         self.assertEqual(ko.fix_target, "partner")

@@ -14,7 +14,6 @@ class AccrochageReceiptImport(models.TransientModel):
     filename = fields.Char()
     deposit_id = fields.Many2one(
         "accrochage.deposit",
-        "Deposit",
         help="Leave empty: the deposit is found from the receipt's idFlux.",
     )
 

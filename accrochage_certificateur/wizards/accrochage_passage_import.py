@@ -20,7 +20,7 @@ class AccrochagePassageImport(models.TransientModel):
     _name = "accrochage.passage.import"
     _description = "Import passages (CSV / CDC Excel template)"
 
-    file = fields.Binary("File", required=True)
+    file = fields.Binary(required=True)
     filename = fields.Char()
     schema_version = fields.Selection(
         version_selection(),
