@@ -707,16 +707,24 @@ def _calamine_rows(stream, name):
     except Exception as error:  # calamine raises its own kinds, and ValueError
         raise _unreadable(type(error).__name__, name) from None
 
-    # calamine's grid starts at the first filled cell: put the blank rows
-    # and columns before it back, so rows and columns keep their numbers
+    # calamine's grid starts at the first filled cell; depending on its
+    # version, iter_rows puts the blank rows and columns before it back or
+    # not: the lengths tell, so rows and columns keep their numbers
     top, left = sheet.start or (0, 0)
 
     def rows():
         try:
-            for _blank in range(top):
-                yield [None]
-            margin = [None] * left
-            for row in sheet.iter_rows():
+            grid = sheet.iter_rows()
+            first = next(grid, None)
+            if first is None:
+                return
+            padded_rows = top > 0 and all(value == "" for value in first)
+            margin = [None] * left if len(first) == sheet.width else []
+            if not padded_rows:
+                for _blank in range(top):
+                    yield [None]
+            yield margin + [_calamine_cell(value) for value in first]
+            for row in grid:
                 yield margin + [_calamine_cell(value) for value in row]
         finally:
             book.close()
@@ -1148,11 +1156,15 @@ def _find_header(rows, schema, index):
     return best_row
 
 
+def _template_label(cell):
+    """True for a column-A label of the template's own rows ("Exemple"…)."""
+    return isinstance(cell, str) and 0 < len(cell) <= 20 and _fold(cell) in TEMPLATE_ROW_LABELS
+
+
 def _template_row(cells, plan, schema, index):
     """The template's own rows: labelled in column A, the marker, a second header."""
-    if plan.label_column and cells and isinstance(cells[0], str):
-        if _fold(cells[0]) in TEMPLATE_ROW_LABELS:
-            return True
+    if plan.label_column and cells and _template_label(cells[0]):
+        return True
     texts = [c for c in cells if isinstance(c, str) and c.strip()]
     if any(_fold(c).startswith(START_MARKER) for c in texts[:3]):
         return True
@@ -1293,7 +1305,7 @@ class RowIterator:
             return None
         if in_preamble and _template_row(cells, plan, self.schema, self._index):
             return None
-        if plan.label_column and cells[0] and _fold(cells[0]) in TEMPLATE_ROW_LABELS:
+        if plan.label_column and _template_label(cells[0]):
             return None
         imported = reader.read(cells, record.row, suspicious=record.suspicious)
         if imported is not None and record.cp1252:
@@ -1306,9 +1318,8 @@ class RowIterator:
             return None
         if in_preamble and _template_row(cells, plan, self.schema, self._index):
             return None
-        if plan.label_column and isinstance(cells[0], str):
-            if _fold(cells[0]) in TEMPLATE_ROW_LABELS:
-                return None
+        if plan.label_column and _template_label(cells[0]):
+            return None
         return reader.read(cells, number, suspicious=True)
 
 
