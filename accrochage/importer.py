@@ -626,13 +626,46 @@ _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,2})\d')
 _ODD_CELL = re.compile(rb'<c r="[A-Z]{3}|<c(?=[\s/>])(?! r=")|<\w+:c[\s/>]')
 
 
-def _grid_cells(archive, part):
-    """Rows × columns of the grid calamine would build, or None when odd.
+def _zero_styles(archive):
+    """Cell styles whose number format pads with zeros (``00000``, as the
+    template's R22 and AR18:AS18 cells), as the ``s`` values of the sheet XML."""
+    from lxml import etree
 
-    One pass over the sheet's XML with regular expressions (zipfile stops
-    at the size the directory declares).
-    """
-    rows, columns, tail = 0, set(), b""
+    try:
+        styles = _small_xml(archive, "xl/styles.xml")
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError):
+        return ()
+    if styles is None:
+        return ()
+    zero_formats = {
+        number.get("numFmtId")
+        for number in styles.iter(_NS + "numFmt")
+        if re.fullmatch(r"0{2,}", number.get("formatCode", ""))
+    }
+    cell_styles = styles.find(_NS + "cellXfs")
+    if not zero_formats or cell_styles is None:
+        return ()
+    return tuple(
+        str(index).encode()
+        for index, style in enumerate(cell_styles.iter(_NS + "xf"))
+        if style.get("numFmtId") in zero_formats
+    )
+
+
+def _scan_sheet(archive, part, zero_styles):
+    """One pass over the sheet's XML with regular expressions (zipfile stops
+    at the size the directory declares): the rows × columns of the grid
+    calamine would build (None when a cell has no plain reference), and the
+    short numbers shown with leading zeros, as (column position, row)."""
+    rows, columns, tail, odd = 0, set(), b"", False
+    zero_cell = None
+    if zero_styles:
+        zero_cell = re.compile(
+            rb'<c r="([A-Z]{1,2})(\d+)" s="(?:'
+            + b"|".join(zero_styles)
+            + rb')"(?: t="n")?><v>\d{1,4}</v>'
+        )
+    zero_cells = set()
     with archive.open(part) as stream:
         while True:
             chunk = stream.read(1 << 22)
@@ -641,14 +674,20 @@ def _grid_cells(archive, part):
             data = tail + chunk
             cut = data.rfind(b"<")
             data, tail = data[:cut], data[cut:]
-            if _ODD_CELL.search(data):
-                return None
+            if zero_cell is not None:
+                zero_cells.update(
+                    (_column_number(letters) - 1, int(row))
+                    for letters, row in zero_cell.findall(data)
+                )
+            if odd or _ODD_CELL.search(data):
+                odd = True
+                continue
             found = _CELL_ROW.findall(data)
             if found:
                 rows = max(rows, max(map(int, found)))
             columns.update(_CELL_COLUMN.findall(data))
     width = max((_column_number(c) for c in columns), default=0)
-    return rows * width
+    return (None if odd else rows * width), zero_cells
 
 
 def _column_number(letters):
@@ -668,7 +707,7 @@ def _xlsx_reader():
 
 
 def _xlsx_rows(source, reader=None):
-    """(sheet name, rows iterator, row count, date1904, reader used) of the data sheet."""
+    """(sheet name, rows iterator, row count, date1904, reader used, zero cells)."""
     source.head(4)  # makes the stream seekable
     try:
         archive = zipfile.ZipFile(source.stream)
@@ -681,9 +720,10 @@ def _xlsx_rows(source, reader=None):
     by_fold = {_fold(name): name for name in sheets}
     name = by_fold.get(_fold(TEMPLATE_SHEET), next(iter(sheets)))
     reader = reader or _xlsx_reader()
-    if reader == "calamine":
+    zero_styles, zero_cells = _zero_styles(archive), set()
+    if reader == "calamine" or zero_styles:
         try:
-            cells = _grid_cells(archive, sheets[name])
+            cells, zero_cells = _scan_sheet(archive, sheets[name], zero_styles)
         except KeyError:
             raise _unreadable("une feuille annoncée manque", name) from None
         except (zipfile.BadZipFile, EOFError, OSError) as error:
@@ -695,7 +735,7 @@ def _xlsx_rows(source, reader=None):
         rows, count = _calamine_rows(source.stream, name)
     else:
         rows, count = _openpyxl_rows(source.stream, name)
-    return name, rows, count, date1904, reader
+    return name, rows, count, date1904, reader, zero_cells
 
 
 def _calamine_rows(stream, name):
@@ -846,8 +886,10 @@ def _birth_choice(schema):
 class _RowReader:
     """Turns the cells of one row into an :class:`ImportedRow`, with the plan."""
 
-    def __init__(self, plan, *, date1904=False, unescape=False):
+    def __init__(self, plan, *, date1904=False, unescape=False, zero_cells=frozenset()):
         self.plan = plan
+        #: (position, row) of the numbers shown with their leading zeros
+        self.zero_cells = zero_cells
         self.date1904 = date1904
         #: openpyxl leaves ST_Xstring escapes (``_x000B_``) in the text
         self.unescape = unescape
@@ -902,7 +944,7 @@ class _RowReader:
                 special = kind != PLAIN
             try:
                 if special:
-                    value, note = self._special(column, raw)
+                    value, note = self._special(column, raw, row)
                     if note:
                         findings.append(self._bad(column, row, (WARNING, note), passage))
                 else:
@@ -935,13 +977,15 @@ class _RowReader:
             return raw, _text_problem(raw)
         return raw, None
 
-    def _special(self, column, raw):
+    def _special(self, column, raw, row):
         """Postal codes and dates: the template's number formats, undone."""
         node = column.node
         if column.kind == POSTAL:
             digits = _number_text(raw)
             if digits is not None and len(digits) < POSTAL_WIDTH:
                 padded = digits.zfill(POSTAL_WIDTH)
+                if (column.position, row) in self.zero_cells:
+                    return padded, None  # the cell showed them: format 00000
                 return padded, (
                     f"lu « {digits} » (le tableur l'a pris pour un nombre) : complété en "
                     f"« {padded} », un code postal français comptant 5 chiffres. Vérifiez-le."
@@ -1214,9 +1258,9 @@ class RowIterator:
     def _read(self, source):
         kind = self._kind(source)
         self.format = kind
-        date1904 = False
+        date1904, zero_cells = False, frozenset()
         if kind == "xlsx":
-            self.sheet, grid, count, date1904, self.xlsx_reader = _xlsx_rows(
+            self.sheet, grid, count, date1904, self.xlsx_reader, zero_cells = _xlsx_rows(
                 source, self._xlsx_reader
             )
             numbered = enumerate(grid, start=1)
@@ -1238,7 +1282,12 @@ class RowIterator:
         self.columns = tuple(c.node for c in plan.columns)
         if lines is not None:
             width[0] = max(plan.width, 2)
-        reader = _RowReader(plan, date1904=date1904, unescape=self.xlsx_reader == "openpyxl")
+        reader = _RowReader(
+            plan,
+            date1904=date1904,
+            unescape=self.xlsx_reader == "openpyxl",
+            zero_cells=zero_cells,
+        )
         rest = head[position + 1 :]
         preamble = HEADER_SCAN
         done = 0

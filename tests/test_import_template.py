@@ -121,11 +121,11 @@ def test_the_example_passage_is_never_imported_without_the_marker(filled, reader
 def test_postal_codes_keep_their_leading_zeros(filled, reader, monkeypatch):
     rows, _source = _read(filled[0], reader, monkeypatch)
     row = {r.row: r for r in rows}[22]
-    assert row.passage["codePostalCentreExamen"] == "01000"  # template format 00000
-    assert row.passage["codePostal"] == "01000"  # General cell: ambiguous, so a warning
-    zero_warnings = [f for f in row.findings if f.code == "import_value_changed"]
-    assert {f.dico_id for f in zero_warnings} == {"5.9", "8.11"}
-    assert all(f.severity == WARNING and "« 01000 »" in f.message for f in zero_warnings)
+    assert row.passage["codePostalCentreExamen"] == "01000"  # R22: format 00000, shown so
+    assert row.passage["codePostal"] == "01000"  # AS22: General, shown 1000: ambiguous
+    (warning,) = [f for f in row.findings if f.code == "import_value_changed"]
+    assert warning.dico_id == "8.11" and warning.severity == WARNING
+    assert "« 01000 »" in warning.message and warning.column.startswith("8.11 (")
     assert {r.row: r for r in rows}[23].passage["codeInsee"] == "01053"
 
 
