@@ -24,7 +24,7 @@ Public modules:
 - ``xmlerrors``   — ``explain(message)``: the CDC's XML error messages (error guide V4).
 - ``receipt``     — ``parse_receipt(data)``: the CDC's accusé de traitement;
   ``receipt_outcome(ids, receipt)``: the outcome of each passage of a file.
-- ``importer``    — ``read_passages(path)``: CSV/XLSX in the CDC template layout.
+- ``importer``    — ``iter_rows(path)``: CSV/XLSX in the CDC template layout, streamed.
 - ``export``      — CSV export of passages and findings.
 - ``transport``   — ``HttpsTransport(url).send(file)``: HTTPS upload with retries.
 - ``docs``        — the dictionary as a French Markdown page (``docs/``).
