@@ -331,6 +331,11 @@ def _rule_lines(result, schema):
     return lines
 
 
+def _notice(result):
+    """The schema's warning, as ``accrochage schema`` prints it."""
+    return f"Attention : {result.notice}."
+
+
 def _exit_code(result, strict):
     counts = result.counts
     if counts.blocking or (strict and counts.warnings):
@@ -380,7 +385,7 @@ def build(source, output, options, *, json_out=None, progress=True):
 
 def _build_summary(result):
     counts = result.counts
-    lines = [result.notice] if result.notice else []
+    lines = [_notice(result)] if result.notice else []
     lines.append(counts.line())
     for f in result.files:
         lines.append(f"  → {f.path} ({f.passage_count} passage(s), idFlux {f.id_flux})")
@@ -476,7 +481,7 @@ def _cmd_validate(args):
             avis=result.notice or None,
         )
         return _exit_code(result, args.strict)
-    lines = [result.notice] if result.notice else []
+    lines = [_notice(result)] if result.notice else []
     lines.append(
         f"{args.file} : {passages} passage(s), {verdict} "
         f"(schéma {args.schema_version}{', XSD officiel' if args.xsd else ''})."

@@ -69,7 +69,7 @@ __all__ = [
     "DuplicateIds",
     "FileSource",
     "FluxSource",
-    "ImportedRow",
+    "Row",
     "Options",
     "Result",
     "RowOutcome",
@@ -96,13 +96,15 @@ ID_KEY = "idTechnique"
 
 
 @dataclass(frozen=True)
-class ImportedRow:
-    """One data row of an input: its number, the passage read (None when the
-    row could not be read at all) and the findings of reading it.
+class Row:
+    """One row given to the pipeline: its number (the line, the record id),
+    the passage (None when the row could not be read at all) and the findings
+    of reading it; ``row`` None with no passage: findings about the input.
 
-    The importer's own ``ImportedRow`` has the same shape; any object with
-    ``row``, ``passage`` and ``findings`` will do. An optional ``origin``
-    names the input file when a job reads several.
+    The importer's :class:`~accrochage.importer.ImportedRow` has the same
+    shape and is taken as it is; any object with ``row``, ``passage`` and
+    ``findings`` will do. ``origin`` names the input file of the row when a
+    job reads several.
     """
 
     row: int | None
@@ -400,38 +402,11 @@ class _IdCollector:
 # --------------------------------------------------------------------------
 
 
-def _adapter_iter_rows(source, *, version="1.1.2", filename=None, progress=None):
-    """``importer.iter_rows`` over ``importer.read_passages``, until the
-    streaming importer lands: the same ``ImportedRow`` items, every data row
-    included, findings not tied to a row yielded with ``row=None``."""
-    result = importer.read_passages(source, version=version, filename=filename)
-    by_row = {}
-    for finding in result.findings:
-        by_row.setdefault(finding.row, []).append(finding)
-    header = result.header_row
-    loose = by_row.pop(None, []) + by_row.pop(header, [])
-    if loose:
-        yield ImportedRow(None, None, loose)
-    passages = dict(result.passages)
-    rows = sorted(set(passages) | set(by_row))
-    size = _size_of(source)
-    for done, row in enumerate(rows, 1):
-        yield ImportedRow(row, passages.get(row), by_row.get(row, []))
-        if progress is not None and done % 1000 == 0:
-            progress(size * done // len(rows), size)
-    if progress is not None:
-        progress(size, size)
-
-
 def _size_of(source):
     try:
         return os.path.getsize(source)
     except (OSError, TypeError):
         return 0
-
-
-def _iter_rows():
-    return getattr(importer, "iter_rows", None) or _adapter_iter_rows
 
 
 class FileSource:
@@ -460,10 +435,12 @@ class FileSource:
             base += size
 
     def rows(self, progress=None) -> Iterator:
-        read = _iter_rows()
         for path, report in self._files(progress):
             origin = path.name if self.several else None
-            for item in read(path, version=self.version, filename=str(path), progress=report):
+            rows = importer.iter_rows(
+                path, version=self.version, filename=str(path), progress=report
+            )
+            for item in rows:
                 yield _with_origin(item, origin) if origin else item
 
     __iter__ = rows
@@ -477,14 +454,16 @@ class FileSource:
                 for row, ident in read_ids(path, version=self.version, progress=report):
                     yield origin, row, ident
                 continue
-            read = _iter_rows()
-            for item in read(path, version=self.version, filename=str(path), progress=report):
-                if item.row is not None and item.passage is not None:
+            rows = importer.iter_rows(
+                path, version=self.version, filename=str(path), progress=report
+            )
+            for item in rows:
+                if item.passage is not None:
                     yield origin, item.row, item.passage.get(ID_KEY)
 
 
 def _with_origin(item, origin):
-    return ImportedRow(item.row, item.passage, item.findings, origin)
+    return Row(item.row, item.passage, item.findings, origin)
 
 
 class FluxSource:
@@ -538,7 +517,7 @@ class FluxSource:
 
         found = self.file_findings()
         if found:
-            yield ImportedRow(None, None, found)
+            yield Row(None, None, found)
         if not self.readable():
             return
         for line, passage, problems in iter_passages(self.path, version=self.version):
@@ -554,7 +533,7 @@ class FluxSource:
                 )
                 for problem in problems
             ]
-            yield ImportedRow(line, passage, findings)
+            yield Row(line, passage, findings)
 
     __iter__ = rows
 
@@ -847,7 +826,7 @@ def _id_entries(source, progress):
 
 def _as_items(rows):
     for item in rows:
-        yield ImportedRow(None, item) if isinstance(item, dict) else item
+        yield Row(None, item) if isinstance(item, dict) else item
 
 
 class _Phases:
@@ -935,7 +914,7 @@ def run(
 ) -> Result:
     """Run a deposit job over ``source``; write the flux into ``out_dir``.
 
-    ``source``: rows (:class:`ImportedRow`-like items, or passage dicts,
+    ``source``: rows (:class:`Row`-like items, or passage dicts,
     numbered from 1), a :class:`FileSource` or :class:`FluxSource`. Without
     ``duplicates``, the ids are read in a first pass, so ``source`` must be
     re-iterable (a list, a source object), not a one-shot iterator.

@@ -1,7 +1,6 @@
 """The deposit pipeline: what every door (CLI, addon, cron) gets from one job."""
 
 import datetime
-import io
 import tracemalloc
 
 import pytest
@@ -14,8 +13,8 @@ from accrochage.findings import BLOCKING, WARNING, Finding
 from accrochage.pipeline import (
     DuplicateIds,
     FileSource,
-    ImportedRow,
     Options,
+    Row,
     find_duplicate_ids,
     run,
 )
@@ -94,7 +93,7 @@ def test_ids_are_compared_as_normalisation_leaves_them(tmp_path):
 
 
 def test_a_caller_with_a_one_shot_iterator_gives_the_repeated_ids():
-    rows = (ImportedRow(number, make_passage(1 if number != 12 else 2)) for number in (10, 11, 12))
+    rows = (Row(number, make_passage(1 if number != 12 else 2)) for number in (10, 11, 12))
     duplicates = DuplicateIds.from_mapping({"P-000001": [10, 11], "P-000002": [12]})
     result, seen = outcomes(rows, duplicates=duplicates)
     assert [o.written for o in seen] == [False, False, True]
@@ -105,7 +104,7 @@ def test_a_caller_with_a_one_shot_iterator_gives_the_repeated_ids():
 
 def test_row_labels_come_from_the_caller():
     duplicates = DuplicateIds.from_mapping({"P-000001": [7, 8]})
-    rows = [ImportedRow(7, make_passage(1)), ImportedRow(8, make_passage(1))]
+    rows = [Row(7, make_passage(1)), Row(8, make_passage(1))]
     options = Options(today=TODAY, row_label=lambda origin, row: f"inscription {row}")
     _result, seen = outcomes(rows, duplicates=duplicates, options=options)
     assert "inscription 8" in seen[0].findings[0].message
@@ -214,7 +213,7 @@ def test_each_row_is_reported_before_the_next_is_read(tmp_path):
         def __iter__(self):
             for number in range(1, 4):
                 events.append(("read", number))
-                yield ImportedRow(number, make_passage(number))
+                yield Row(number, make_passage(number))
 
     run(Source(), tmp_path, options=OPTIONS, on_row=lambda o: events.append(("reported", o.row)))
     # the first pass reads the ids; then one row at a time, reported before the next
@@ -233,7 +232,7 @@ def _peak_bytes(count):
     def rows():
         template = make_passage(1)
         for number in range(1, count + 1):
-            yield ImportedRow(
+            yield Row(
                 number,
                 {
                     **template,
@@ -266,10 +265,10 @@ def test_the_report_lists_every_row_with_one_bom_and_no_nir(tmp_path):
     nir = "290057512345678"
     long_name = "X" * 40_000
     rows = [
-        ImportedRow(None, None, [Finding(WARNING, "import_column", "Colonne Z non reconnue.")]),
-        ImportedRow(3, make_passage(1, nir=nir)),
-        ImportedRow(4, None, [Finding(BLOCKING, "import_value", "Ligne illisible.", row=4)]),
-        ImportedRow(5, make_passage(3, nomNaissance=long_name)),
+        Row(None, None, [Finding(WARNING, "import_column", "Colonne Z non reconnue.")]),
+        Row(3, make_passage(1, nir=nir)),
+        Row(4, None, [Finding(BLOCKING, "import_value", "Ligne illisible.", row=4)]),
+        Row(5, make_passage(3, nomNaissance=long_name)),
     ]
     report = tmp_path / "out" / "rapport.csv"
     result = run(rows, tmp_path / "out", options=OPTIONS, report=report)
@@ -317,7 +316,7 @@ class _Rows:
     def rows(self, progress):
         for number, ident in enumerate(self.ids, 1):
             progress(100 * number, 400)
-            yield ImportedRow(number, holder(number, idTechnique=ident))
+            yield Row(number, holder(number, idTechnique=ident))
 
 
 def test_progress_follows_the_whole_job_in_one_pass():
@@ -378,20 +377,6 @@ def test_several_input_files_are_one_deposit_naming_the_file(tmp_path):
     assert "ligne 3 de b.csv" in seen[1].findings[0].message
     assert report.read_text(encoding="utf-8-sig").splitlines()[0].startswith("Fichier;Ligne;")
     assert len(result.files) == 1 and result.counts.written == 2
-
-
-@pytest.mark.skipif(
-    hasattr(pipeline.importer, "iter_rows"), reason="the importer streams: no adapter used"
-)
-def test_the_adapter_yields_every_row_of_a_file():
-    data = b"5.1;8.1;8.6;zz\nP-1;MARTIN;1990;x\n;;;\nP-2;DURAND;19x0;\n;;;extra\n"
-    items = list(pipeline._adapter_iter_rows(io.BytesIO(data)))
-    assert [(i.row, i.passage is not None) for i in items] == [
-        (None, False),
-        (2, True),
-        (4, True),
-        (5, False),
-    ]
 
 
 def test_mixed_certifications_are_written_together(tmp_path):
