@@ -7,7 +7,9 @@ integrator's own relay, a proxy, or a future API: it POSTs one file as
 deposit states need them:
 
 - timeouts, connection errors, HTTP 429 and 5xx →
-  :class:`~accrochage.exceptions.RetryableTransportError` (try again later);
+  :class:`~accrochage.exceptions.RetryableTransportError` (worth trying again;
+  the messages say so without promising it: whether a retry happens is the
+  caller's decision, which it states itself);
 - other HTTP 4xx and 3xx, and a refused URL →
   :class:`~accrochage.exceptions.TransportError` (fix something first).
 
@@ -119,13 +121,13 @@ class HttpsTransport:
         except requests.Timeout:
             raise _error(
                 RetryableTransportError,
-                f"Le serveur n'a pas répondu dans les {self.timeout} s : l'envoi sera retenté.",
+                f"Le serveur n'a pas répondu dans les {self.timeout} s (erreur passagère).",
             ) from None
         except requests.ConnectionError:
             raise _error(
                 RetryableTransportError,
-                "Connexion impossible ou interrompue avec le serveur d'envoi : vérifiez le "
-                "réseau ; l'envoi sera retenté.",
+                "Connexion impossible ou interrompue avec le serveur d'envoi (erreur "
+                "passagère) : vérifiez le réseau.",
             ) from None
         except requests.RequestException as error:
             raise _error(
@@ -142,8 +144,7 @@ class HttpsTransport:
         if status == 429 or status >= 500:
             raise _error(
                 RetryableTransportError,
-                f"Le serveur d'envoi est indisponible ou saturé (HTTP {status}) : "
-                "l'envoi sera retenté plus tard.",
+                f"Le serveur d'envoi est indisponible ou saturé (HTTP {status}, erreur passagère).",
                 status,
                 response.headers.get("Retry-After"),
             )

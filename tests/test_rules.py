@@ -455,9 +455,9 @@ def test_birth_day_must_exist(year, month, day, blocking):
     assert all(f.blocking and f.field == "jourNaissance" for f in found)
 
 
-def test_birth_in_the_future_warns():
+def test_birth_in_the_future_blocks():
     findings = check(make_passage(anneeNaissance=2026, moisNaissance=12, jourNaissance=1))
-    assert [(f.severity, f.code) for f in findings] == [(WARNING, "birth_in_future")]
+    assert [(f.severity, f.code) for f in findings] == [(BLOCKING, "birth_in_future")]
     # unknown month and day: the earliest possible date is used
     assert codes(
         check(make_passage(anneeNaissance=2026, moisNaissance=None, jourNaissance=None))
@@ -475,6 +475,20 @@ def test_holder_younger_than_fourteen_warns():
         ]
     # unknown month: maybe born in January, so maybe 14
     assert check(make_passage(anneeNaissance=2012, moisNaissance=None, jourNaissance=None)) == []
+
+
+def test_holder_a_hundred_or_older_warns():
+    # award on 2026-10-15: born 1926-10-16 is still 99
+    assert codes(check(make_passage(anneeNaissance=1926, moisNaissance=10, jourNaissance=16))) == []
+    findings = check(make_passage(anneeNaissance=1926, moisNaissance=10, jourNaissance=15))
+    assert [(f.severity, f.code, f.field) for f in findings] == [
+        (WARNING, "holder_very_old", "anneeNaissance")
+    ]
+    # unknown month: maybe born in December 1926, so maybe only 99
+    assert codes(check(make_passage(anneeNaissance=1926, moisNaissance=None))) == []
+    assert codes(check(make_passage(anneeNaissance=1925, moisNaissance=None))) == [
+        "holder_very_old"
+    ]
 
 
 def test_award_date_in_the_future_warns():
