@@ -1,11 +1,16 @@
 from . import (
     test_access,
     test_bad_input,
+    test_civil_status,
+    test_finding,
+    test_fixing,
     test_flow,
+    test_holder,
     test_i18n,
     test_import,
     test_query_count,
     test_reports,
     test_send,
+    test_tour,
     test_views,
 )
