@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 from ..engine import enum_selection, fact_help, identity_keys
 from .res_partner import COUNTRY_FIELD, FIX_FIELDS, IDENTITY_FIELDS
@@ -751,9 +751,26 @@ class AccrochagePassage(models.Model):
         return result
 
     def _accrochage_remember_sent(self, engine_passages=None):
-        """Record what these passages were matched on when put in a file."""
-        for passage, fingerprint in self._match_fingerprints(engine_passages).items():
-            passage.sent_fingerprint = fingerprint
+        """Record what these passages were matched on when put in a file.
+
+        One UPDATE, like the other moves of deposit building: the queries of a
+        deposit do not grow with its size (tests/test_query_count.py); one
+        ORM write per passage would.
+        """
+        fingerprints = self._match_fingerprints(engine_passages)
+        if not fingerprints:
+            return
+        self.flush_recordset(["sent_fingerprint"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE accrochage_passage AS passage SET sent_fingerprint = sent.fingerprint "
+                "FROM unnest(%s::int[], %s::varchar[]) AS sent(id, fingerprint) "
+                "WHERE passage.id = sent.id",
+                [passage.id for passage in fingerprints],
+                list(fingerprints.values()),
+            )
+        )
+        self.invalidate_recordset(["sent_fingerprint"])
 
     # ------------------------------------------------------------------
     # actions

@@ -13,6 +13,8 @@ _logger = logging.getLogger(__name__)
 
 #: the tour asks for a screenshot by logging this prefix and a name
 SIGNAL = "accrochage-screenshot:"
+#: ... and for a viewport tall enough to show a whole form, first
+VIEWPORT = "accrochage-viewport"
 AWARD = datetime.date.today() - datetime.timedelta(days=10)
 
 
@@ -130,6 +132,11 @@ class TestCertifierDay(HttpCase):
 
         def handle_console(browser, type, args=None, stackTrace=None, **kw):  # noqa: A002
             first = (args or [{}])[0].get("value")
+            if first == VIEWPORT:
+                browser._websocket_send(
+                    "Emulation.setDeviceMetricsOverride",
+                    params={"width": 1366, "height": 1100, "deviceScaleFactor": 1, "mobile": False},
+                )
             if isinstance(first, str) and first.startswith(SIGNAL):
                 name = first[len(SIGNAL) :]
                 path = os.path.join(directory, f"{name}.png")
@@ -153,7 +160,11 @@ class TestCertifierDay(HttpCase):
                 login="accrochage_tour",
                 timeout=400,
             )
-        _logger.info("Screenshots of the certifier's day in %s: %s", directory, sorted(taken))
+        _logger.info(
+            "Screenshots of the certifier's day in %s: %s",
+            directory,
+            ", ".join(sorted(os.path.basename(path) for path in taken)),
+        )
         self.assertEqual(
             {os.path.basename(path) for path in taken},
             {

@@ -83,6 +83,14 @@ async function receiptOfLastDeposit() {
 
 registry.category("web_tour.tours").add("accrochage_certifier_day", {
     steps: () => [
+        {
+            content: "a window tall enough for the screenshots",
+            trigger: ".o_form_view",
+            async run() {
+                console.log("accrochage-viewport");
+                await new Promise((resolve) => setTimeout(resolve, 500));
+            },
+        },
         // the formation, and its session
         {
             content: "the formation carries its certification",
