@@ -22,7 +22,7 @@ PINS_STAMP := $(PINS_VENV)/.installed
 # Each test tier writes its result line here; `make test` ends with them.
 SUMMARY := $(VENV)/test-summary
 # The versions Odoo 19 pins for Python 3.11 (its requirements.txt).
-ODOO_PINS := lxml==4.9.3 python-stdnum==1.19 openpyxl==3.0.9 requests==2.31.0
+ODOO_PINS := lxml==4.9.3 python-stdnum==1.19 openpyxl==3.0.9 requests==2.31.0 urllib3==1.26.5
 
 .PHONY: demo test system-deps lint test-engine test-pins test-odoo addon-readme bench clean
 

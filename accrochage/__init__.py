@@ -12,12 +12,16 @@ Public modules:
 - ``rules``       — ``check_passage(passage, ...)``, ``normalize_passage``: pre-send rules.
 - ``identity``    — NIR, INSEE code, names and RNCP/RS code checks.
 - ``deadline``    — the 3-month legal deadline after the award date.
-- ``writer``      — ``write_deposit(passages, out_dir, ...)``: streaming XML files.
+- ``writer``      — ``write_deposit(passages, out_dir, ...)``: streaming XML files;
+  ``validate_file(path)``: findings for a flux file made elsewhere.
 - ``reader``      — ``iter_passages(path)``: passages read back from a flux file.
-- ``receipt``     — ``parse_receipt(data)``: the CDC's accusé de traitement.
+- ``xmlsafe``     — the safe parser options and ``stream``: guarded reading of outside XML.
+- ``xmlerrors``   — ``explain(message)``: the CDC's XML error messages (error guide V4).
+- ``receipt``     — ``parse_receipt(data)``: the CDC's accusé de traitement;
+  ``receipt_outcome(ids, receipt)``: the outcome of each passage of a file.
 - ``importer``    — ``read_passages(path)``: CSV/XLSX in the CDC template layout.
 - ``export``      — CSV export of passages and findings.
-- ``transport``   — HTTPS upload.
+- ``transport``   — ``HttpsTransport(url).send(file)``: HTTPS upload with retries.
 - ``docs``        — the dictionary as a French Markdown page (``docs/``).
 - ``progress``    — a progress bar for long runs.
 - ``cli``         — the ``accrochage`` command.

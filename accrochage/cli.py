@@ -353,41 +353,11 @@ def _cmd_validate(args):
 
 
 def _cmd_receipt(args):
-    from .receipt import parse_receipt
+    from .receipt import exit_status, parse_receipt, summary_lines, summary_payload
 
-    receipt = parse_receipt(args.file.read_bytes())
-    rejected = [r for r in receipt.results if not r.accepted]
-    accepted = [r for r in receipt.results if r.accepted]
-    lines = [
-        f"Accusé de traitement {receipt.id_traitement} du fichier {receipt.nom_fichier} "
-        f"(idFlux {receipt.id_flux}) :",
-        f"  {len(accepted)} passage(s) accepté(s), {len(rejected)} rejeté(s).",
-    ]
-    for result in rejected:
-        lines.append(f"  ✗ {result.id_technique} : {result.message}")
-        lines.append(f"      → {result.hint}")
-    if rejected:
-        lines.append(
-            "Corrigez ces passages puis déposez-les dans un nouveau fichier ; "
-            "ne renvoyez pas les passages acceptés."
-        )
-    payload = {
-        "idTraitement": receipt.id_traitement,
-        "idFlux": receipt.id_flux,
-        "nomFichier": receipt.nom_fichier,
-        "acceptes": [r.id_technique for r in accepted],
-        "rejetes": [
-            {
-                "idTechnique": r.id_technique,
-                "message": r.message,
-                "categorie": r.category,
-                "conseil": r.hint,
-            }
-            for r in rejected
-        ],
-    }
-    _emit(args, payload, lines)
-    return EXIT_FINDINGS if rejected else EXIT_OK
+    receipt = parse_receipt(args.file)
+    _emit(args, summary_payload(receipt), summary_lines(receipt))
+    return exit_status(receipt)
 
 
 # -- schema and demo -----------------------------------------------------

@@ -75,3 +75,53 @@ class RetryableTransportError(TransportError):
     message = "L'envoi a échoué pour une raison passagère."
 
     retryable = True
+
+
+# -- XML the engine did not write (validate, reader, receipts) -------------
+
+
+class XmlSyntaxInvalid(DocumentInvalid):
+    """Not well-formed XML; ``line`` says where, when libxml2 knows."""
+
+    code = "xml_syntax"
+    message = "Le fichier n'est pas un XML bien formé."
+
+    def __init__(self, message=None, *, line=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.line = line
+
+
+class XmlRefused(XmlSyntaxInvalid):
+    """A DOCTYPE, an ENTITY declaration or an entity reference: refused."""
+
+    code = "xml_refused"
+    message = "DOCTYPE ou entité refusés."
+
+
+class XmlLimitExceeded(XmlSyntaxInvalid):
+    """Beyond what a flux file ever needs (attributes, depth, text, elements)."""
+
+    code = "xml_limits"
+    message = "Le fichier dépasse les limites de lecture d'un flux XML."
+
+
+class XmlVersionRefused(XmlSyntaxInvalid):
+    """An XML declaration without version, or not 1.0 (error guide V4 §3.2)."""
+
+    code = "xml_version"
+    message = "Seule la version XML 1.0 est prise en charge."
+
+
+class FileTooLarge(DocumentInvalid):
+    """Over the CDC's 200 Mo per file (general guide V5 §4.4.2)."""
+
+    code = "file_too_large"
+    message = "Le fichier dépasse 200 Mo."
+
+
+class TransportCertificateError(TransportError):
+    """TLS failed: the server's certificate (unknown CA, expired, other name)
+    or the client certificate. Final: nothing was sent."""
+
+    code = "transport_tls"
+    message = "La connexion sécurisée (TLS) a échoué ; rien n'a été envoyé."

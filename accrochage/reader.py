@@ -4,15 +4,17 @@ The reverse of the writer, driven by the same table: each
 ``passageCertification`` becomes a passage dict (with the header facts of
 its file and certification), so the pre-send rules can run on a file made
 elsewhere (``accrochage validate``). Elements are cleared as they are read.
+
+The file comes from outside: it is read through :func:`accrochage.xmlsafe.stream`
+(no DOCTYPE, no entity, libxml2's limits on, bounded memory), and every
+problem is a typed :class:`~accrochage.exceptions.DocumentInvalid`.
 """
 
 from __future__ import annotations
 
-from lxml import etree
-
 from . import xmlsafe
 from .dictionary import get_schema
-from .exceptions import DocumentInvalid, InvalidFormat
+from .exceptions import InvalidFormat
 from .values import parse_text
 
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
@@ -72,7 +74,10 @@ def iter_passages(source, *, version="1.1.2"):
     """Yield ``(line, passage, problems)`` for each passage of a flux file.
 
     ``problems`` lists values that could not be read (bad dates, numbers).
-    Raises :class:`DocumentInvalid` when the file is not well-formed XML.
+    Raises a :class:`DocumentInvalid` subclass with a French message:
+    :class:`~accrochage.exceptions.XmlRefused` (DOCTYPE or entity),
+    :class:`~accrochage.exceptions.XmlLimitExceeded`, or
+    :class:`~accrochage.exceptions.XmlSyntaxInvalid` (not well-formed).
     """
     schema = get_schema(version)
     passage_name = schema.by_path[schema.passage_path].name
@@ -80,26 +85,17 @@ def iter_passages(source, *, version="1.1.2"):
         node.path: node for node in schema.leaves if node.level in ("deposit", "certification")
     }
     header = {}
-    context = xmlsafe.iterparse(
-        str(source) if not hasattr(source, "read") else source, events=("end",)
-    )
-    try:
-        for _event, element in context:
-            name = _local(element.tag)
-            if name == passage_name:
-                passage, problems = _passage_from_element(element, schema)
-                yield element.sourceline, {**header, **passage}, problems
-                _drop(element)
-            elif name == "certification":
-                for key in ("type", "code", "natureDeposant"):
-                    header.pop(key, None)
-                element.clear(keep_tail=True)
-            elif len(element) == 0:
-                node = header_nodes.get(_path_of(element))
-                if node is not None:
-                    header[node.key] = (element.text or "").strip()
-    except etree.XMLSyntaxError as error:
-        raise DocumentInvalid(
-            "Le fichier n'est pas un XML bien formé : corrigez-le ou régénérez-le.",
-            detail=str(error),
-        ) from None
+    for _event, element in xmlsafe.stream(source):
+        name = _local(element.tag)
+        if name == passage_name:
+            passage, problems = _passage_from_element(element, schema)
+            yield element.sourceline, {**header, **passage}, problems
+            _drop(element)
+        elif name == "certification":
+            for key in ("type", "code", "natureDeposant"):
+                header.pop(key, None)
+            _drop(element)
+        elif len(element) == 0:
+            node = header_nodes.get(_path_of(element))
+            if node is not None:
+                header[node.key] = (element.text or "").strip()

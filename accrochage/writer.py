@@ -17,9 +17,9 @@ Files are written under temporary names, renamed when complete, and removed
 if the deposit fails.
 
 ``horodatage`` is the deposit clock in Europe/Paris with a two-digit
-offset and no fraction of a second (SPEC.md §2.3); ``idFlux`` is a UUID
-derived from the file's content keys and that clock, so the same input and
-clock give byte-identical files.
+offset and no fraction of a second (SPEC.md §2.3); ``idFlux`` is a random
+UUID, unique per file (NC5 #1.1), unless the caller fixes a ``flux_seed``:
+then the same input, clock and seed give byte-identical files.
 
 >>> import tempfile, datetime
 >>> from accrochage.samples import make_passages
@@ -48,7 +48,7 @@ from lxml import etree
 
 from . import xmlsafe
 from .dictionary import CHOICE, DEFAULT_VERSION, Schema, get_schema
-from .exceptions import AccrochageError, DocumentInvalid
+from .exceptions import AccrochageError, DocumentInvalid, FileTooLarge, XmlSyntaxInvalid
 from .findings import BLOCKING, Finding
 from .identity import nir13
 from .values import to_xml_text
@@ -63,7 +63,14 @@ PROGRESS_EVERY = 1000
 #: below this many bytes from the limit, sizes are measured exactly
 _NEAR_LIMIT = 1_000_000
 
-__all__ = ["DepositFile", "paris_time", "paris_timestamp", "validate_file", "write_deposit"]
+__all__ = [
+    "DepositFile",
+    "new_id_flux",
+    "paris_time",
+    "paris_timestamp",
+    "validate_file",
+    "write_deposit",
+]
 
 
 @dataclass(frozen=True)
@@ -627,6 +634,29 @@ def _utf8_size(text):
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
+def new_id_flux(seed=None, *facts) -> str:
+    """The ``idFlux`` of a new file (NC5 #1.1: "UUID unique pour chaque fichier").
+
+    Without ``seed``: a random UUID (version 4), so two files never share an
+    idFlux, even when built in the same second from the same passages.
+    With a ``seed`` (tests, reproducible builds), a UUID 5 of the seed and
+    ``facts`` (certificateur, clock, file number, first passage): the caller
+    who fixes the seed also owns its uniqueness.
+
+    >>> import uuid
+    >>> uuid.UUID(new_id_flux()).version, new_id_flux() != new_id_flux()
+    (4, True)
+    >>> new_id_flux("golden", "12ABC345", 1) == new_id_flux("golden", "12ABC345", 1)
+    True
+    >>> new_id_flux("golden", "12ABC345", 1) != new_id_flux("golden", "12ABC345", 2)
+    True
+    """
+    if seed is None:
+        return str(uuid.uuid4())
+    text = "|".join(map(str, (seed, *facts)))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, text))
+
+
 class _Part:
     """One output file: the envelope is opened and closed with
     ``etree.xmlfile``; checked passages are written between, batch by batch.
@@ -640,8 +670,8 @@ class _Part:
         self.run, self.deposit = run, deposit
         self.path = run.out_dir / deposit.file_name(seq)
         self.tmp = self.path.with_name("." + self.path.name + ".tmp")
-        seed = "|".join(map(str, (*deposit.key, run.horodatage, seq, first.get(plan.id_key))))
-        self.id_flux = str(uuid.uuid5(uuid.NAMESPACE_URL, plan.schema.namespace + "|" + seed))
+        seed = None if run.flux_seed is None else run.flux_seed + plan.schema.namespace
+        self.id_flux = new_id_flux(seed, *deposit.key, run.horodatage, seq, first.get(plan.id_key))
         self.flux_facts = {**run.flux_facts, "idFlux": self.id_flux}
         self.ids, self.cert_key, self.opened, self.count = [], None, [], 0
         self.batch, self.batch_ids, self.batch_bytes = [], [], 0
@@ -801,8 +831,8 @@ class _Deposit:
 class _Run:
     """One call of ``write_deposit``."""
 
-    def __init__(self, plan, out_dir, now, max_bytes, max_passages, validate, action):
-        self.plan, self.out_dir = plan, out_dir
+    def __init__(self, plan, out_dir, now, max_bytes, max_passages, validate, action, flux_seed):
+        self.plan, self.out_dir, self.flux_seed = plan, out_dir, flux_seed
         moment = paris_time(now)
         self.horodatage = moment.isoformat(timespec="seconds")
         self.stamp = moment.strftime("%Y%m%d-%H%M%S")
@@ -971,6 +1001,7 @@ def write_deposit(
     validate=True,
     progress=None,
     action="CREATION",
+    flux_seed=None,
 ) -> list[DepositFile]:
     """Write ``passages`` as deposit files in ``out_dir``; return them.
 
@@ -984,6 +1015,11 @@ def write_deposit(
     passage and the field; no file is left behind on error. ``progress`` is
     called as ``progress(done, total)`` (``total`` None for an iterator).
     ``action`` is written only by schemas that have ``flux/action`` (1.1.5).
+    Each file gets a random ``idFlux`` (NC5 #1.1: unique per file); give a
+    ``flux_seed`` (any text, ``""`` included) for reproducible files, as the
+    golden test does: the idFlux is then a UUID 5 of the seed, the schema
+    namespace, the certificateur, the clock, the file number and the first
+    passage (:func:`new_id_flux`).
     """
     if max_passages < 1 or max_bytes < 1:
         raise AccrochageError("Les limites de taille d'un fichier doivent être positives.")
@@ -991,7 +1027,7 @@ def write_deposit(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     total = len(passages) if isinstance(passages, Sized) else None
-    run = _Run(plan, out_dir, now, max_bytes, max_passages, validate, action)
+    run = _Run(plan, out_dir, now, max_bytes, max_passages, validate, action, flux_seed)
     done = 0
     try:
         for passage in _in_group_order(passages, plan):
@@ -1014,16 +1050,41 @@ def write_deposit(
 # Validating an existing file
 # --------------------------------------------------------------------------
 
+#: findings reported per file; the CDC itself reports about the first 100
+#: errors (error guide V4, introduction p.3)
+MAX_FINDINGS = 1000
+#: codes after which the passages of the file cannot be read (the reader
+#: would raise): callers skip the per-passage rules
+UNREADABLE = frozenset({"xml_syntax", "xml_refused", "xml_limits", "xml_version", "file_too_large"})
 
-def validate_file(path, *, version=DEFAULT_VERSION, xsd=None) -> list[Finding]:
+
+def validate_file(path, *, version=DEFAULT_VERSION, xsd=None, max_bytes=DEFAULT_MAX_BYTES):
     """Validate a flux file while streaming it; return French findings.
 
+    Returns a list of :class:`~accrochage.findings.Finding` (empty: the file
+    is valid), never raises for what the file contains. File-level findings
+    have stable codes, all blocking, and :data:`UNREADABLE` lists those after
+    which nothing more is read:
+
+    - ``file_too_large``: over ``max_bytes`` (200 Mo, general guide V5
+      §4.4.2, p.26): the CDC would not take it; not read further;
+    - ``xml_version``: an XML declaration without version or other than
+      1.0 (error guide V4 §3.2, p.7); XML 1.1 is still read and checked;
+    - ``xml_refused``: a DOCTYPE, an ENTITY or an entity reference
+      ("DOCTYPE ou entité refusés"), or UTF-16/32 text;
+    - ``xml_limits``: beyond what a flux needs (libxml2's limits, kept on;
+      attribute runs; elements in place of passages), in bounded time and
+      memory;
+    - ``xml_syntax``: not well-formed, with the line and what to fix;
+    - ``xsd_*``: schema errors, one per fault, naming passage and field;
+    - ``too_many_findings``: past :data:`MAX_FINDINGS`, the count of the rest.
+
     Each passage is checked in a copy of its envelope, so every invalid
-    passage is reported (with its ``idTechnique`` and line), then the
-    envelope once. ``xsd`` is the path of another schema of the whole flux,
-    e.g. the official XSD of the CDC kit. Memory stays flat: a checked
-    passage is dropped, except the first of each certification, which the
-    envelope check needs.
+    passage is reported (with its ``idTechnique`` and line), then each
+    certification, then the envelope. ``xsd`` is the path of another schema
+    of the whole flux, e.g. the official XSD of the CDC kit. Memory stays
+    flat. Raises :class:`~accrochage.exceptions.AccrochageError` only when
+    the file cannot be opened.
 
     >>> import tempfile, datetime
     >>> from accrochage.samples import make_passage
@@ -1036,99 +1097,218 @@ def validate_file(path, *, version=DEFAULT_VERSION, xsd=None) -> list[Finding]:
     validator = load_xsd_file(xsd) if xsd else load_schema(version)
     checker = _FileChecker(plan, validator)
     try:
-        parser = xmlsafe.iterparse(str(path), events=("end",), tag=plan.passage_tag)
-        for _event, element in parser:
-            checker.passage(element)
-        checker.envelope(parser.root)
-    except etree.XMLSyntaxError as error:
-        checker.findings.append(
-            Finding(
-                BLOCKING,
-                "xml_syntax",
-                "Le fichier n'est pas un XML bien formé : corrigez-le à la ligne indiquée "
-                "(balise non fermée, caractère interdit, encodage autre qu'UTF-8…).",
-                row=error.lineno or None,
-                detail=_scrub(str(error)),
-            )
-        )
+        size = os.path.getsize(path)
+        with open(path, "rb") as handle:
+            head = handle.read(1024)
     except OSError as error:
         raise AccrochageError(
             f"Le fichier « {path} » est illisible : vérifiez son chemin et ses droits.",
             detail=str(error),
         ) from None
-    return checker.findings
+    if size > max_bytes:
+        checker.refuse(
+            FileTooLarge(
+                f"Le fichier pèse {size / 1_000_000:.1f} Mo : la Caisse des Dépôts n'accepte "
+                f"pas de fichier de plus de {max_bytes / 1_000_000:g} Mo (guide général V5 "
+                "§4.4.2). Découpez le dépôt en plusieurs fichiers (accrochage build le fait "
+                "seul), puis validez chacun."
+            )
+        )
+        return checker.findings
+    problem = xmlsafe.declaration_problem(head)
+    if problem is not None:
+        checker.refuse(problem)
+        if b"1.1" not in head[:100]:
+            return checker.findings  # libxml2 cannot read it either
+    try:
+        checker.read(xmlsafe.stream(path))
+    except XmlSyntaxInvalid as error:
+        checker.refuse(error)
+    except OSError as error:  # pragma: no cover - the file vanished while being read
+        raise AccrochageError(
+            f"Le fichier « {path} » est illisible : vérifiez son chemin et ses droits.",
+            detail=str(error),
+        ) from None
+    return checker.result()
 
 
 class _FileChecker:
-    """Checks the passages of a file one by one, in a copy of their envelope."""
+    """Checks a file's passages one by one, each in a copy of its envelope,
+    then each certification with its first passage, then the envelope.
+
+    What has been checked is removed from the tree as the file is read: the
+    tree holds the envelope, the current certification, and one
+    certification with one passage per certification list.
+    """
 
     def __init__(self, plan, validator):
         self.schema, self.plan, self.validator = plan.schema, plan, validator
-        self.findings = []
+        self.findings, self.dropped = [], 0
         self.template = self.slot = self.container = None
         self.id_tag = plan.passage_tag.rsplit("}", 1)[0] + "}" + plan.id_key
-        self.kept = []  # the first passage of each container (strong references)
+        self.group_tag = plan.tags[plan.cert_depth]
+        self.base = self.twin = None
+
+    def refuse(self, error):
+        self._add(
+            [
+                Finding(
+                    BLOCKING,
+                    error.code,
+                    str(error),
+                    row=getattr(error, "line", None),
+                    detail=_scrub(error.detail) if error.detail else None,
+                )
+            ]
+        )
+
+    def _add(self, findings):
+        room = MAX_FINDINGS - len(self.findings)
+        self.findings += findings[: max(room, 0)]
+        self.dropped += max(len(findings) - max(room, 0), 0)
+
+    def result(self):
+        if self.dropped:
+            self.findings.append(
+                Finding(
+                    BLOCKING,
+                    "too_many_findings",
+                    f"… et {self.dropped} autre(s) erreur(s) non détaillée(s) : corrigez les "
+                    "premières (souvent la même cause), puis validez à nouveau.",
+                )
+            )
+        return self.findings
+
+    def read(self, events):
+        root = None
+        for _event, element in events:
+            if element.tag == self.plan.passage_tag:
+                self.passage(element)
+            elif element.tag == self.group_tag:
+                self.group(element)
+            if root is None:
+                root = element
+                while root.getparent() is not None:
+                    root = root.getparent()
+        if root is not None:
+            self.envelope(root)
+
+    def _validate(self, document, keep, passage=None):
+        if not self.validator(document):
+            self._add(
+                _findings(
+                    self.schema, self.validator.error_log, document, passage=passage, keep=keep
+                )
+            )
+
+    def _base(self, parent):
+        """The envelope copy down to ``parent`` (a certification list),
+        built once per list: ``(root, slot)``."""
+        if self.base is None or self.base[0] is not parent:
+            self._detach()
+            self.base = (parent, *_envelope_copy(parent))
+        return self.base[1], self.base[2]
+
+    def _detach(self):
+        if self.twin is not None:
+            self.twin.getparent().remove(self.twin)
+            self.twin = None
+
+    def _template_for(self, container):
+        """``(root, slot)``: a copy of the envelope around an empty ``container``.
+        Under a certification, only the certification's own elements are
+        copied each time; the rest of the envelope is copied once."""
+        group = container.getparent()
+        if group is None or group.tag != self.group_tag or group.getparent() is None:
+            return _envelope_copy(container)
+        root, slot = self._base(group.getparent())
+        self._detach()
+        twin = etree.SubElement(slot, group.tag, group.attrib)
+        for child in group:
+            if child is not container and child.tag != container.tag:
+                twin.append(copy.deepcopy(child))
+        self.twin = twin
+        return root, etree.SubElement(twin, container.tag, container.attrib)
 
     def passage(self, element):
         container = element.getparent()
         if container is None:
             return  # a lone passage as root: the envelope check reports it
         if container is not self.container:
-            self._new_template(container)
-            self.kept.append(element)
+            self.template, self.slot = self._template_for(container)
+            self.container = container
         else:
+            # keep the container's first passage (the envelope needs one), drop the others
             previous = element.getprevious()
-            if previous is not None and previous.tag == element.tag and not self._kept(previous):
+            if previous is not None and previous.getprevious() is not None:
                 container.remove(previous)
         candidate = copy.deepcopy(element)
         self.slot.append(candidate)
-        if not self.validator(self.template):
-            self.findings += _findings(
-                self.schema,
-                self.validator.error_log,
-                self.template,
-                passage=element.findtext(self.id_tag) or None,
-                keep=lambda found: _inside(found, candidate),
-            )
+        self._validate(
+            self.template,
+            keep=lambda found: _inside(found, candidate),
+            passage=element.findtext(self.id_tag) or None,
+        )
         self.slot.remove(candidate)
-        if not self._kept(element):
+        if element.getprevious() is not None:
             element.clear(keep_tail=True)
 
-    def _kept(self, element):
-        return any(element is kept for kept in self.kept[-1:])
+    def _thin(self, parent):
+        """Remove the checked passages under ``parent``, but the first of each list."""
+        for element in list(parent.iter(self.plan.passage_tag)):
+            holder = element.getparent()
+            if holder is not None and element is not holder[0]:
+                holder.remove(element)
 
-    def _new_template(self, container):
-        """A copy of the envelope read so far, around an empty container."""
-        chain = []
-        while container is not None:
-            chain.append(container)
-            container = container.getparent()
-        chain.reverse()
-        parent = None
-        for depth, original in enumerate(chain):
-            twin = etree.Element(original.tag, original.attrib, nsmap=original.nsmap)
-            if parent is None:
-                self.template = twin
-            else:
-                parent.append(twin)
-            if depth + 1 < len(chain):
-                for child in original:
-                    if child.tag != chain[depth + 1].tag:
-                        twin.append(copy.deepcopy(child))
-            parent = twin
-        self.slot, self.container = parent, chain[-1]
+    def group(self, element):
+        """A certification has ended: check its own elements, with its first
+        passage (already checked), then free it unless it is the first."""
+        parent = element.getparent()
+        self._thin(element)
+        self.container = None
+        if parent is None:
+            return
+        root, slot = self._base(parent)
+        self._detach()
+        twin = copy.deepcopy(element)
+        slot.append(twin)
+        passages = list(twin.iter(self.plan.passage_tag))
+        self._validate(
+            root,
+            keep=lambda found: (
+                _inside(found, twin) and not any(_inside(found, p) for p in passages)
+            ),
+        )
+        slot.remove(twin)
+        previous = element.getprevious()
+        if previous is not None and previous.tag == element.tag:
+            parent.remove(element)
 
     def envelope(self, root):
-        """Check the envelope, with the first passage of each certification."""
-        for element in list(root.iter(self.plan.passage_tag)):
-            parent = element.getparent()
-            if parent is not None and not any(element is kept for kept in self.kept):
-                parent.remove(element)
-        if not self.validator(root):
-            checked = self.kept if self.template is not None else ()
-            self.findings += _findings(
-                self.schema,
-                self.validator.error_log,
-                root,
-                keep=lambda found: not any(_inside(found, p) for p in checked),
-            )
+        """Check what no passage or certification check has covered."""
+        self._thin(root)
+        covered = list(root.iterdescendants(self.plan.passage_tag, self.group_tag))
+        self._validate(root, keep=lambda found: not any(_inside(found, c) for c in covered))
+
+
+def _envelope_copy(parent):
+    """A copy of the envelope read so far, down to an empty ``parent``:
+    ``(root, slot)``. Siblings of the same tag on the way are left out."""
+    chain = []
+    while parent is not None:
+        chain.append(parent)
+        parent = parent.getparent()
+    chain.reverse()
+    root = twin = None
+    for depth, original in enumerate(chain):
+        twin_child = etree.Element(original.tag, original.attrib, nsmap=original.nsmap)
+        if root is None:
+            root = twin_child
+        else:
+            twin.append(twin_child)
+        twin = twin_child
+        if depth + 1 < len(chain):
+            for child in original:
+                if child.tag != chain[depth + 1].tag:
+                    twin.append(copy.deepcopy(child))
+    return root, twin

@@ -5,7 +5,7 @@
 # Odoo and the login page answering 200.
 #   ODOO_GIT=/path/to/odoo-19.0-git scripts/demo-smoke.sh
 set -euo pipefail
-: "${ODOO_GIT:?ODOO_GIT: un dépôt git local d'Odoo 19.0}"
+: "${ODOO_GIT:?ODOO_GIT doit nommer un dépôt git local Odoo 19.0}"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 port="${ODOO_PORT:-8079}"
@@ -22,7 +22,8 @@ unset ODOO_SRC ODOO_PYTHON
 cd "$work/clone"
 start=$(date +%s)
 DEMO_SERVE=0 make demo
-echo "== DEMO_SERVE=0 make demo : $(( $(date +%s) - start )) s"
+elapsed=$(( $(date +%s) - start ))
+echo "== DEMO_SERVE=0 make demo : ${elapsed} s"
 start=$(date +%s)
 set -m
 make demo >"$work/serve.log" 2>&1 &
@@ -34,6 +35,7 @@ for _ in $(seq 1 120); do
     [ "$code" = 200 ] && break
     sleep 2
 done
-echo "== make demo (second run, serving): login page HTTP $code after $(( $(date +%s) - start )) s"
+elapsed=$(( $(date +%s) - start ))
+echo "== make demo (second run, serving): login page HTTP $code after ${elapsed} s"
 grep -E "Odoo est prêt|Ctrl-C" "$work/serve.log" || true
 [ "$code" = 200 ]

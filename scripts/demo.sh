@@ -24,15 +24,25 @@ ensure_odoo_python || engine_demo
 ensure_postgres || engine_demo
 
 db="${DEMO_DB:-accrochage_demo}"
-odoo=("${ODOO_RUN[@]}" --addons-path="$ODOO_ADDONS" -d "$db" --log-level=warn)
+options=(--addons-path="$ODOO_ADDONS" -d "$db" --log-level=warn)
+odoo=("${ODOO_RUN[@]}" "${options[@]}")
+# The module's and the engine's files: when they have not changed since the
+# last `make demo` on this database, it starts at once.
+state=$(cd "$REPO" && find accrochage accrochage_certificateur -type f -not -name '*.pyc' \
+    -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-16)
+stamp="$REPO/.venv/.demo-$db"
 if psql -d postgres -lqt | cut -d'|' -f1 | grep -qw "$db"; then
-    say "La base $db existe déjà : mise à jour du module."
-    "${odoo[@]}" -u accrochage_certificateur --stop-after-init
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$state" ]; then
+        say "La base $db existe déjà : mise à jour du module."
+        "${odoo[@]}" -u accrochage_certificateur --stop-after-init
+        "${ODOO_RUN[@]}" shell "${options[@]}" --no-http <"$REPO/scripts/demo_build_deposit.py"
+    fi
 else
     say "Création de la base $db (en français, avec les données de démonstration)…"
     "${odoo[@]}" --with-demo --load-language=fr_FR -i accrochage_certificateur --stop-after-init
+    "${ODOO_RUN[@]}" shell "${options[@]}" --no-http <"$REPO/scripts/demo_build_deposit.py"
 fi
-"${odoo[@]}" shell --no-http <"$REPO/scripts/demo_build_deposit.py"
+echo "$state" >"$stamp" 2>/dev/null || true
 
 url="http://localhost:$ODOO_PORT"
 cat <<TXT

@@ -35,7 +35,14 @@ def test_real_style_receipt_gives_ids_and_every_category():
     already = by_id["P-000002"]
     assert already.accepted and already.already_recorded
     assert set(receipt.accepted_ids) == {"P-000001", "P-000010", "P-000002"}
-    assert receipt.counts == {"total": 10, "accepted": 3, "already_recorded": 1, "rejected": 7}
+    assert receipt.counts == {
+        "total": 10,
+        "accepted": 3,
+        "already_recorded": 1,
+        "rejected": 7,
+        "file_errors": 0,
+        "problems": 0,
+    }
     assert [r.id_technique for r in receipt.rejected] == [f"P-00000{n}" for n in range(3, 10)]
     for result in receipt.rejected:
         assert result.message and result.hint
@@ -115,11 +122,25 @@ def test_ok_entries_wrapped_in_passage_and_comments_are_tolerated():
 
 
 def test_xsd_failure_receipt_gives_file_errors():
+    """The shape of the error guide V4's screenshots (p.6-15)."""
     receipt = parse_receipt(DATA / "receipt_xsd_failure.xml")
-    assert receipt.results == ()
-    assert receipt.id_flux is None
+    assert receipt.results == () and receipt.rejected_whole
+    assert receipt.id_flux is None and receipt.id_traitement == "601"
     assert len(receipt.file_errors) == 2
     assert receipt.file_errors[0].startswith("cvc-pattern-valid")
+    first, second = receipt.file_problems
+    assert (first.type, first.line, first.column) == ("XSD", 4, 60)
+    assert first.family == "xsd_pattern" and first.dico_id == "1.2"
+    assert second.family == "xsd_value" and second.element == "idClient"
+
+
+def test_bare_error_elements_are_file_errors_too():
+    receipt = parse_receipt(
+        "<rapport><nomFichier>d.xml</nomFichier><erreurs><erreur>cvc-complex-type.2.4.a: "
+        "Invalid content was found starting with element 'sexe'</erreur></erreurs></rapport>"
+    )
+    (error,) = receipt.file_problems
+    assert error.family == "xsd_unexpected" and error.field == "sexe" and error.line is None
 
 
 def _refused(data, match, **options):
@@ -137,7 +158,7 @@ def test_external_entity_is_refused():
 
 def test_doctype_in_utf16_is_refused():
     text = (DATA / "receipt_xxe.xml").read_text().replace('<?xml version="1.0"?>', "")
-    _refused(text.encode("utf-16"), "DOCTYPE")
+    _refused(text.encode("utf-16"), "UTF-16")
 
 
 def test_entity_bomb_is_refused_quickly():
@@ -179,7 +200,7 @@ def test_oversized_input_is_refused_before_parsing(tmp_path):
         (b"", "vide"),
         (b"  \n", "vide"),
         (b"<rapport><idFlux>F</rapport>", "bien formé"),
-        (b"<html><body>Maintenance</body></html>", "idFlux absent"),
+        (b"<html><body>Maintenance</body></html>", "que l'outil comprend"),
         ("not-a-file-xyz.xml", "Impossible de lire"),
         (12345, "contenu XML ou chemin"),
     ],

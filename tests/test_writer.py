@@ -49,17 +49,40 @@ def golden_passages():
     return passage_sets()["mixed"] + passage_sets()["several"]
 
 
-def test_same_input_and_clock_give_identical_bytes(tmp_path):
-    [first] = write_deposit(golden_passages(), tmp_path / "a", now=FIXED_NOW)
-    [second] = write_deposit(golden_passages(), tmp_path / "b", now=FIXED_NOW)
+def test_same_input_clock_and_seed_give_identical_bytes(tmp_path):
+    [first] = write_deposit(golden_passages(), tmp_path / "a", now=FIXED_NOW, flux_seed="")
+    [second] = write_deposit(golden_passages(), tmp_path / "b", now=FIXED_NOW, flux_seed="")
     assert first.path.read_bytes() == second.path.read_bytes()
     assert first.id_flux == second.id_flux
+
+
+def test_id_flux_is_unique_per_file_even_in_the_same_second(tmp_path):
+    """NC5 #1.1: "UUID unique pour chaque fichier envoyé". Two builds of
+    different (or even identical) passages at the same clock never share one."""
+    same = [make_passage(1)]
+    other = [make_passage(1, nomNaissance="AUTRE")]
+    built = [
+        write_deposit(passages, tmp_path / str(index), now=FIXED_NOW)[0]
+        for index, passages in enumerate((same, same, other))
+    ]
+    ids = [f.id_flux for f in built]
+    assert len(set(ids)) == 3
+    assert all(uuid.UUID(i).version == 4 for i in ids)
+    for written in built:
+        root = parse(written.path).getroot()
+        assert root.findtext("cpf:idFlux", namespaces=NS) == written.id_flux
+
+
+def test_a_seed_gives_other_ids_for_other_seeds(tmp_path):
+    [a] = write_deposit(make_passages(1), tmp_path / "a", now=FIXED_NOW, flux_seed="a")
+    [b] = write_deposit(make_passages(1), tmp_path / "b", now=FIXED_NOW, flux_seed="b")
+    assert a.id_flux != b.id_flux and uuid.UUID(a.id_flux).version == 5
 
 
 def test_output_matches_the_golden_file(tmp_path):
     """The checked-in file was written by this writer; a change in output
     must be deliberate (regenerate with ACCROCHAGE_REGEN_GOLDEN=1)."""
-    [written] = write_deposit(golden_passages(), tmp_path, now=FIXED_NOW)
+    [written] = write_deposit(golden_passages(), tmp_path, now=FIXED_NOW, flux_seed="")
     if os.environ.get("ACCROCHAGE_REGEN_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_bytes(written.path.read_bytes())
@@ -72,9 +95,9 @@ def test_golden_file_validates_against_the_official_xsd(official_xsd):
 
 
 def test_another_clock_changes_horodatage_and_id_flux(tmp_path):
-    [a] = write_deposit(make_passages(2), tmp_path / "a", now=FIXED_NOW)
+    [a] = write_deposit(make_passages(2), tmp_path / "a", now=FIXED_NOW, flux_seed="")
     later = FIXED_NOW + datetime.timedelta(seconds=1)
-    [b] = write_deposit(make_passages(2), tmp_path / "b", now=later)
+    [b] = write_deposit(make_passages(2), tmp_path / "b", now=later, flux_seed="")
     assert a.id_flux != b.id_flux and a.horodatage != b.horodatage
 
 
@@ -88,7 +111,7 @@ def test_result_describes_each_file(tmp_path):
     assert written.passage_count == 3
     assert written.size == written.path.stat().st_size
     assert written.horodatage == "2026-11-26T15:30:45+01:00"
-    assert uuid.UUID(written.id_flux).version == 5
+    assert uuid.UUID(written.id_flux).version == 4
     root = parse(written.path).getroot()
     assert root.findtext("cpf:idFlux", namespaces=NS) == written.id_flux
     assert root.findtext("cpf:horodatage", namespaces=NS) == written.horodatage
