@@ -111,7 +111,7 @@ class TestFixing(AccrochageCase):
         passage, _deposit = self._rejected()
         wizard_action = passage.action_resend_unchanged()
         self.assertEqual(wizard_action["name"], "Resend unchanged")
-        form = Form(self.env["accrochage.passage.resend"].with_context(wizard_action["context"]))
+        form = Form(self.env["accrochage.passage.resend"].with_context(**wizard_action["context"]))
         with self.assertRaises(AssertionError):
             form.save()  # the reason is required
         form.reason = "Fiche du titulaire créée au SNGI depuis le rejet"
