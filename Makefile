@@ -82,7 +82,7 @@ test-odoo: $(STAMP)
 
 # README.rst and static/description/index.html come from the readme/ fragments.
 addon-readme: $(STAMP)
-	$(VPY) scripts/gen_addon_readme.py accrochage_certificateur
+	$(VPY) scripts/gen_addon_readme.py accrochage_certificateur accrochage_certificateur_survey
 
 bench: $(STAMP)
 	$(VPY) bench/bench_build.py

@@ -142,6 +142,23 @@ def write_findings_csv(rows, out, *, version="1.1.2"):
             writer.writerow([safe_cell(c) for c in ([row] if with_rows else []) + cells])
 
 
+def write_table_csv(header, rows, out):
+    """A plain table, a header row then ``rows``, in the format of the other exports.
+
+    For figures pasted into other files (the addon's indicators): every cell
+    goes through :func:`safe_cell`, the header too.
+
+    >>> out = io.StringIO()
+    >>> write_table_csv(["Code", "Taux"], [["=RS1", "66,7"], ["RS2", None]], out)
+    >>> out.getvalue().splitlines()
+    ['\\ufeffCode;Taux', "'=RS1;66,7", 'RS2;']
+    """
+    with _text_out(out) as stream:
+        writer = _writer(stream)
+        for row in [header, *rows]:
+            writer.writerow([safe_cell(cell) for cell in row])
+
+
 def export_columns(schema):
     """Columns of the passages export: the import layout without generated or private ones."""
     return tuple(
@@ -208,4 +225,5 @@ __all__ = [
     "safe_cell",
     "write_findings_csv",
     "write_passages_csv",
+    "write_table_csv",
 ]

@@ -51,7 +51,9 @@ Odoo est prêt : $url (identifiant admin, mot de passe admin).
 Trois écrans pour commencer :
   1. Événements › Certifications › À corriger : les passages à compléter ou rejetés ;
   2. Événements › Certifications › Dépôts : le dépôt construit, ses fichiers XML ;
-  3. Événements › Certifications › Analyse : réussite, abandon et délais par certification.
+  3. Événements › Certifications › Analyse › Indicateurs : réussite, abandon et insertion par
+     certification et par année ; Analyse › Bilan de certification : le bilan imprimable
+     (PDF si wkhtmltopdf est installé, HTML sinon) et l'export CSV des indicateurs.
 TXT
 if [ "${DEMO_SERVE:-1}" = 0 ]; then
     say "DEMO_SERVE=0 : Odoo n'est pas lancé. Pour le lancer : make demo"

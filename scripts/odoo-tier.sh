@@ -9,7 +9,7 @@ summary="${ODOO_TIER_SUMMARY:-/dev/null}"
 
 skip() {
     say "=================================================================="
-    say "SKIPPED: tests Odoo (accrochage_certificateur) — $1"
+    say "SKIPPED: tests Odoo (accrochage_certificateur, accrochage_certificateur_survey) — $1"
     odoo_help_message
     say "=================================================================="
     say "SKIPPED: tests Odoo — $1" >"$summary"
@@ -31,8 +31,10 @@ db="accrochage_test_$$"
 log="$(mktemp)"
 trap 'dropdb --if-exists "$db" >/dev/null 2>&1; rm -f "$log"' EXIT
 say "Tests Odoo : $("$ODOO_PY" -c 'import odoo.release as r; print(r.version)') ($ODOO_FOUND), base $db, $browser"
+# The module and its optional bridge to the Survey app, installed and tested together.
 "${ODOO_RUN[@]}" --addons-path="$ODOO_ADDONS" -d "$db" --with-demo \
-    -i accrochage_certificateur --test-tags /accrochage_certificateur \
+    -i accrochage_certificateur,accrochage_certificateur_survey \
+    --test-tags /accrochage_certificateur,/accrochage_certificateur_survey \
     --stop-after-init --log-level=test --http-port="${ODOO_TEST_PORT:-0}" 2>&1 | tee "$log" \
     | grep -E "odoo.tests.result|FAIL|ERROR|skipped|Skip|tour succeeded|Screenshots" || true
 status=${PIPESTATUS[0]}
@@ -61,7 +63,8 @@ printf '[options]\naddons_path = %s\nhttp_port = %s\n' "$ODOO_ADDONS" "${ODOO_TE
 pytest_log="$(mktemp)"
 (cd /tmp && "$ODOO_PY" -m pytest -p no:cacheprovider -q -rs -W ignore::DeprecationWarning \
     --odoo-database="$db" --odoo-config="$conf" --odoo-http \
-    "$REPO/accrochage_certificateur/tests") 2>&1 | tee "$pytest_log"
+    "$REPO/accrochage_certificateur/tests" "$REPO/accrochage_certificateur_survey/tests") 2>&1 \
+    | tee "$pytest_log"
 rc=${PIPESTATUS[0]}
 rm -f "$conf"
 pytest_result=$(grep -E "^=*.*(passed|failed|error).* in [0-9.]+s" "$pytest_log" | tail -1 | tr -d '=' | xargs)

@@ -110,6 +110,27 @@ class EventRegistration(models.Model):
     accrochage_insertion_date = fields.Date(
         "Insertion survey date", help="When the holder's situation was last checked."
     )
+    # The two fields above are read only by the migration into insertion
+    # surveys (accrochage.insertion.survey._migrate_from_attendees), which
+    # replaced them. The deadline below is the one of an admitted attendee
+    # that has no passage yet: the indicators and the deadline board read it.
+    accrochage_deadline = fields.Date(
+        "Declaration deadline",
+        compute="_compute_accrochage_deadline",
+        store=True,
+        help="Award date + 3 months: last day to declare the passage.",
+    )
+    accrochage_survey_ids = fields.One2many(
+        "accrochage.insertion.survey", "registration_id", "Insertion surveys"
+    )
+
+    @api.depends("accrochage_award_date")
+    def _compute_accrochage_deadline(self):
+        from accrochage.deadline import deadline
+
+        for registration in self:
+            award = registration.accrochage_award_date
+            registration.accrochage_deadline = award and deadline(award)
 
     @api.depends("partner_id", "name")
     def _compute_accrochage_holder_id(self):

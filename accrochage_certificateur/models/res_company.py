@@ -27,3 +27,31 @@ class ResCompany(models.Model):
         default=10000,
         help="Maximum number of passages per deposit built by the scheduled action.",
     )
+    accrochage_survey_first_months = fields.Integer(
+        "First insertion survey (months)",
+        default=6,
+        help="Months after the award when the first insertion survey is sent.",
+    )
+    accrochage_survey_second_months = fields.Integer(
+        "Second insertion survey (months)",
+        default=12,
+        help="Months after the award when the second insertion survey is sent.",
+    )
+    accrochage_survey_answer_days = fields.Integer(
+        "Days to answer a survey",
+        default=30,
+        help="A survey sent and still unanswered after these days counts as “no answer”.",
+    )
+    accrochage_survey_auto_send = fields.Boolean(
+        "Send insertion surveys automatically",
+        default=True,
+        help="The daily scheduled action emails each survey when it is due.",
+    )
+
+    def _accrochage_survey_delays(self):
+        """{wave: months after the award} of this company's two insertion surveys."""
+        self.ensure_one()
+        return {
+            "first": self.accrochage_survey_first_months or 6,
+            "second": self.accrochage_survey_second_months or 12,
+        }

@@ -20,6 +20,18 @@ class ResConfigSettings(models.TransientModel):
     accrochage_deposit_batch = fields.Integer(
         related="company_id.accrochage_deposit_batch", readonly=False
     )
+    accrochage_survey_first_months = fields.Integer(
+        related="company_id.accrochage_survey_first_months", readonly=False
+    )
+    accrochage_survey_second_months = fields.Integer(
+        related="company_id.accrochage_survey_second_months", readonly=False
+    )
+    accrochage_survey_answer_days = fields.Integer(
+        related="company_id.accrochage_survey_answer_days", readonly=False
+    )
+    accrochage_survey_auto_send = fields.Boolean(
+        related="company_id.accrochage_survey_auto_send", readonly=False
+    )
     accrochage_auto_deposit = fields.Boolean(
         "Build deposits automatically",
         compute="_compute_accrochage_cron",

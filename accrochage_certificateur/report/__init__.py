@@ -1,1 +1,6 @@
-from . import accrochage_report_deadline, accrochage_report_session
+from . import (
+    accrochage_bilan,
+    accrochage_report_deadline,
+    accrochage_report_rate_mixin,
+    accrochage_report_session,
+)

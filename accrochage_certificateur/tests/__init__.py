@@ -1,6 +1,7 @@
 from . import (
     test_access,
     test_bad_input,
+    test_bilan,
     test_civil_status,
     test_finding,
     test_fixing,
@@ -8,6 +9,8 @@ from . import (
     test_holder,
     test_i18n,
     test_import,
+    test_indicators,
+    test_insertion_survey,
     test_query_count,
     test_reports,
     test_send,

@@ -30,33 +30,27 @@ class TestReports(AccrochageCase):
         )
         return dict(zip(measures, row, strict=True))
 
-    def test_success_dropout_insertion_rates(self):
+    def test_success_and_dropout_rates(self):
         """2 admitted, 1 failed, 1 dropped out: success 2/3, dropout 1/4."""
-        admitted = self._make_attendees(self.session, 2)
-        failed = self._make_attendees(self.session, 1, result="failed")
+        self._make_attendees(self.session, 2)
+        self._make_attendees(self.session, 1, result="failed")
         self._make_attendees(self.session, 1, result="dropped")
-        admitted[0].accrochage_insertion_status = "employed_field"
-        admitted[1].accrochage_insertion_status = "job_seeking"
-        failed.accrochage_insertion_status = "unknown"
         # a cancelled registration and another session's attendee are not counted
         self._make_attendees(self.session, 1, result="failed").action_cancel()
         self._make_attendees(self._make_session(name="Autre session"), 3, result="dropped")
 
         totals = self._totals("accrochage.report.session", [("event_id", "=", self.session.id)])
-        self.assertEqual(totals["attendee_count"], 4)
+        self.assertEqual(totals["enrolled_count"], 4)
         self.assertEqual(totals["admitted_count"], 2)
-        self.assertEqual(totals["assessed_count"], 3)
+        self.assertEqual(totals["present_count"], 3)
         self.assertEqual(totals["dropped_count"], 1)
         self.assertAlmostEqual(totals["success_rate"], 200 / 3, places=2)
         self.assertAlmostEqual(totals["dropout_rate"], 25.0, places=2)
-        # employed / known situations: "unknown" and empty are left out
-        self.assertEqual(totals["insertion_known_count"], 2)
-        self.assertAlmostEqual(totals["insertion_rate"], 50.0, places=2)
 
         by_certification = self._totals(
             "accrochage.report.session", [("certification_id", "=", self.certification.id)]
         )
-        self.assertEqual(by_certification["attendee_count"], 7)
+        self.assertEqual(by_certification["enrolled_count"], 7)
         self.assertAlmostEqual(by_certification["dropout_rate"], 400 / 7, places=2)
 
     def test_deadline_buckets(self):
@@ -64,7 +58,7 @@ class TestReports(AccrochageCase):
         overdue, week, month, later, declared = passages
         for passage, days in zip(passages, (100, 88, 70, 0, 100), strict=True):
             passage.award_date = TODAY - datetime.timedelta(days=days)
-        declared.state = "accepted"
+        declared.with_context(accrochage_receipt=True).state = "accepted"
         self.env.flush_all()
         Report = self.env["accrochage.report.deadline"]
         buckets = {
@@ -84,6 +78,58 @@ class TestReports(AccrochageCase):
         line = Report.search([("passage_id", "=", overdue.id)])
         self.assertEqual(line.days_left, (overdue.deadline - TODAY).days)
         self.assertLess(line.days_left, 0)
+
+    def test_deadline_board_lists_what_to_act_on(self):
+        """Due within 30 days or overdue, per certification and responsible, with the activity."""
+        responsible = self.user_certif
+        self.certification.user_id = responsible
+        soon, overdue, later = self._make_ready_passages(3)
+        for passage, days in ((soon, 70), (overdue, 100), (later, 0)):
+            passage.award_date = TODAY - datetime.timedelta(days=days)
+        self.env["accrochage.passage"]._cron_deadline_reminders()  # the activity to act on
+        # an admitted attendee whose session was never closed: no passage, overdue
+        (forgotten,) = self._make_attendees(self.session, 1)
+        forgotten.accrochage_award_date = TODAY - datetime.timedelta(days=95)
+        self.env.flush_all()
+
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "accrochage_certificateur.accrochage_report_deadline_action"
+        )
+        self.assertEqual(action["view_mode"].split(",")[0], "list")
+        Board = self.env["accrochage.report.deadline"].with_user(self.user_manager)
+        to_act = [
+            ("certification_id", "=", self.certification.id),
+            ("deadline_bucket", "in", ("overdue", "week", "month")),
+        ]
+        lines = Board.search(to_act)
+        self.assertEqual(
+            {(line.passage_id, line.registration_id, line.deadline_bucket) for line in lines},
+            {
+                (soon, soon.registration_id, "month"),
+                (overdue, overdue.registration_id, "overdue"),
+                (self.env["accrochage.passage"], forgotten, "overdue"),
+            },
+        )
+        soon_line = lines.filtered(lambda line: line.passage_id == soon)
+        self.assertEqual(soon_line.user_id, responsible)
+        self.assertEqual(soon_line.activity_id, soon.activity_ids)
+        self.assertEqual(soon_line.activity_summary, soon.activity_ids.summary)
+        self.assertEqual(soon_line.activity_date, soon.deadline)
+        missing = lines.filtered(lambda line: line.state == "missing")
+        self.assertEqual(
+            (missing.deadline, missing.user_id), (forgotten.accrochage_deadline, responsible)
+        )
+        # "Act" opens what to act on
+        self.assertEqual(soon_line.action_open()["res_model"], "accrochage.passage")
+        self.assertEqual(
+            (missing.action_open()["res_model"], missing.action_open()["res_id"]),
+            ("event.registration", forgotten.id),
+        )
+        groups = Board.formatted_read_group(to_act, ["certification_id", "user_id"], ["__count"])
+        self.assertEqual(
+            [(g["certification_id"][0], g["user_id"][0], g["__count"]) for g in groups],
+            [(self.certification.id, responsible.id, 3)],
+        )
 
     def test_reports_for_managers_of_the_company(self):
         self._make_attendees(self.session, 1)

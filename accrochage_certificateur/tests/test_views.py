@@ -18,6 +18,8 @@ ACTIONS = (
     "accrochage_certificateur.accrochage_config_settings_action",
     "accrochage_certificateur.accrochage_report_session_action",
     "accrochage_certificateur.accrochage_report_deadline_action",
+    "accrochage_certificateur.accrochage_insertion_survey_action",
+    "accrochage_certificateur.accrochage_bilan_wizard_action",
 )
 
 #: waits for the action's view to be rendered; any console error fails the test
@@ -94,12 +96,15 @@ class TestViews(HttpCase):
         holder = self.env["res.partner"].create(
             {"name": "Titulaire vues", "accrochage_birth_name": "VUES", "accrochage_sex": "F"}
         )
-        passage = self.env["accrochage.passage"].create(
-            {
-                "partner_id": holder.id,
-                "certification_id": certification.id,
-                "award_date": datetime.date.today(),
-            }
+        passage, _due_soon = self.env["accrochage.passage"].create(
+            [
+                {
+                    "partner_id": holder.id,
+                    "certification_id": certification.id,
+                    "award_date": datetime.date.today() - datetime.timedelta(days=days),
+                }
+                for days in (0, 70)
+            ]
         )
         event = self.env["event.event"].create(
             {
@@ -129,7 +134,9 @@ class TestViews(HttpCase):
             ("/odoo/certifications", ".o_list_view"),
             ("/odoo/certification-results", ".o_pivot_view"),
             ("/odoo/certification-results?view_type=graph", ".o_graph_view"),
-            ("/odoo/certification-deadlines", ".o_pivot_view"),
+            ("/odoo/certification-deadlines", ".o_list_view"),
+            ("/odoo/certification-deadlines?view_type=pivot", ".o_pivot_view"),
+            ("/odoo/certification-insertion-surveys", ".o_list_view"),
             (f"/odoo/action-event.action_event_view/{event.id}", ".o_form_view"),
             (f"/odoo/action-base.action_partner_form/{holder.id}", ".o_form_view"),
             # the "Settings" menu of Certifications lands on its own settings page
@@ -147,3 +154,19 @@ class TestViews(HttpCase):
                     login="accrochage_views",
                     timeout=60,
                 )
+
+    def test_manager_reports_from_the_menu(self):
+        """A manager opens the indicators, the deadline board and the Bilan from the menu."""
+        if not shutil.which("chromium") and not shutil.which("google-chrome"):
+            self.skipTest("no browser on this machine")
+        self._data()
+        # a company that printed before: no layout configurator on the first print
+        self.env.company.external_report_layout_id = self.env.ref("web.external_layout_standard")
+        if shutil.which("wkhtmltopdf"):
+            # the tour reads the Bilan in the page; with wkhtmltopdf it would download a PDF
+            self.env.ref(
+                "accrochage_certificateur.action_report_accrochage_bilan"
+            ).report_type = "qweb-html"
+        self.start_tour(
+            "/odoo", "accrochage_manager_reports", login="accrochage_views", timeout=120
+        )
