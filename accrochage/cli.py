@@ -366,7 +366,10 @@ def _cmd_receipt(args):
 def _cmd_schema(args):
     from .xsd import generate_xsd
 
-    sys.stdout.write(generate_xsd(get_schema(args.schema_version)))
+    schema = get_schema(args.schema_version)
+    if schema.notice:  # on stderr: stdout is the XSD, often redirected to a file
+        print(f"Attention : {schema.notice}.", file=sys.stderr)
+    sys.stdout.write(generate_xsd(schema))
     return EXIT_OK
 
 

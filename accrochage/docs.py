@@ -45,7 +45,11 @@ def _type(node):
         return "liste : " + ", ".join(f"`{code}`" for code in node.value.values)
     text = node.value.describe()
     if node.dico_max_length:
-        text += f" ({node.dico_max_length} au plus selon le dictionnaire)"
+        text += f" ({node.dico_max_length} au plus selon le {node.dico_length_source}"
+        if node.normalize == "name":
+            # NC5 V22 #8.1-#8.5 and the XSD: 60; matching is on the exact name
+            text += " ; un nom d'état civil se transmet entier, sans l'abréger"
+        text += ")"
     return text
 
 
@@ -90,6 +94,7 @@ def render_markdown(schema) -> str:
         f"Espace de noms `{schema.namespace}`. Un fichier par certificateur ; "
         "l'ordre des éléments est libre sauf dans les choix.",
         "",
+        *([f"**Attention : {schema.notice}.**", ""] if schema.notice else []),
         "| Id | Balise | Libellé | Niveau | Présence | Type | Aide | Source |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
@@ -116,8 +121,59 @@ def render_markdown(schema) -> str:
     return "\n".join(lines)
 
 
+RULES_HEADER = (
+    "<!-- Généré depuis accrochage/rulebook.py par "
+    "`python -c 'from accrochage.docs import write_docs; write_docs()'` : "
+    "ne pas modifier à la main. -->"
+)
+
+
+def render_rules_markdown() -> str:
+    """The pre-send rules: code, severity, source (:mod:`accrochage.rulebook`).
+
+    >>> page = render_rules_markdown()
+    >>> "| `conditional_missing` | avertissement (bloquant en mode strict) |" in page
+    True
+    """
+    from .rulebook import LEVEL_LABELS, RULES
+
+    lines = [
+        RULES_HEADER,
+        "",
+        "# Règles avant envoi",
+        "",
+        "Un passage n'est écarté du dépôt que pour ce que la Caisse des Dépôts refuse : le "
+        "XSD, ou un rejet qu'un de ses guides décrit. Ce qu'un document de la Caisse des "
+        "Dépôts demande sans que la Caisse des Dépôts le contrôle est un avertissement, "
+        "bloquant en mode strict (`--strict`, paramètre du module Odoo). Les conseils ne "
+        "bloquent jamais. Chaque anomalie nomme sa source.",
+        "",
+        "| Code | Gravité | Source | Ce qui est signalé |",
+        "| --- | --- | --- | --- |",
+    ]
+    for rule in RULES.values():
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(part)
+                for part in (
+                    f"`{rule.code}`",
+                    LEVEL_LABELS[rule.level],
+                    rule.source or "XSD de la version",
+                    rule.summary,
+                )
+            )
+            + " |"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
 def docs_file(version) -> Path:
     return DOCS_DIR / f"dictionnaire-{version}.md"
+
+
+RULES_FILE = DOCS_DIR / "regles.md"
 
 
 def write_docs(versions=None):
@@ -126,3 +182,4 @@ def write_docs(versions=None):
 
     for version in versions or VERSIONS:
         docs_file(version).write_text(render_markdown(get_schema(version)), encoding="utf-8")
+    RULES_FILE.write_text(render_rules_markdown(), encoding="utf-8")

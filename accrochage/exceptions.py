@@ -4,7 +4,20 @@ Mirrors python-stdnum's hierarchy: one base class (a ``ValueError``) that is
 never raised itself, and a few kinds. Each error carries a stable ``code``,
 the dictionary field it concerns (when any) and a French message that says
 what to fix, so the CLI and the Odoo addon map errors without parsing text.
+
+A kind gives a default ``code``; an instance may carry a finer one (the NIR
+module raises ``InvalidChecksum(code="nir_checksum")``), so a caller can
+catch a kind and still tell the cases apart.
+
+>>> error = InvalidComponent("Le mois 13 n'existe pas.", field="moisNaissance",
+...                          dico_id="8.7", code="birth_month")
+>>> isinstance(error, ValueError), error.code, error.field, str(error)
+(True, 'birth_month', 'moisNaissance', "Le mois 13 n'existe pas.")
+>>> InvalidChecksum().code, str(InvalidChecksum())
+('checksum', 'La clé de contrôle ne correspond pas.')
 """
+
+from contextlib import contextmanager
 
 
 class AccrochageError(ValueError):
@@ -13,11 +26,13 @@ class AccrochageError(ValueError):
     code = "accrochage"
     message = "Erreur de l'accrochage certificateur."
 
-    def __init__(self, message=None, *, field=None, dico_id=None, detail=None):
+    def __init__(self, message=None, *, field=None, dico_id=None, detail=None, code=None):
         super().__init__(message or self.message)
         self.field = field
         self.dico_id = dico_id
         self.detail = detail
+        if code:
+            self.code = code
 
     def __str__(self):
         return self.args[0] if self.args and self.args[0] else self.message
@@ -41,6 +56,11 @@ class InvalidChecksum(AccrochageError):
 class InvalidComponent(AccrochageError):
     code = "component"
     message = "Une partie de la valeur est inconnue ou incohérente."
+
+
+#: the kinds an identifier check raises: catch these, never the base class
+#: alone (a receipt or transport error is not a wrong value)
+VALUE_ERRORS = (InvalidFormat, InvalidChecksum, InvalidComponent)
 
 
 class UnknownSchemaVersion(AccrochageError):
@@ -125,3 +145,38 @@ class TransportCertificateError(TransportError):
 
     code = "transport_tls"
     message = "La connexion sécurisée (TLS) a échoué ; rien n'a été envoyé."
+
+
+#: python-stdnum's kinds, by name, and the engine's kind for each
+_STDNUM_KINDS = {
+    "InvalidLength": (InvalidLength, "length"),
+    "InvalidFormat": (InvalidFormat, "format"),
+    "InvalidChecksum": (InvalidChecksum, "checksum"),
+    "InvalidComponent": (InvalidComponent, "component"),
+}
+
+
+@contextmanager
+def from_stdnum(prefix, messages, *, field, dico_id=None):
+    """The one place python-stdnum's errors become the engine's.
+
+    ``messages`` maps a kind's code (``length``, ``format``, ``checksum``,
+    ``component``) to the French message; the error's ``code`` is
+    ``prefix + "_" + kind``. stdnum's own text (English, and for some
+    numbers an echo of the number) is dropped: ``from None``.
+
+    >>> from stdnum.fr import siren
+    >>> with from_stdnum("siren", {"checksum": "Clé fausse."}, field="siren"):
+    ...     siren.validate("552008442")
+    Traceback (most recent call last):
+    ...
+    accrochage.exceptions.InvalidChecksum: Clé fausse.
+    """
+    from stdnum.exceptions import ValidationError
+
+    try:
+        yield
+    except ValidationError as error:
+        kind, suffix = _STDNUM_KINDS.get(type(error).__name__, (InvalidComponent, "component"))
+        message = messages.get(suffix) or messages.get("component") or kind.message
+        raise kind(message, field=field, dico_id=dico_id, code=f"{prefix}_{suffix}") from None

@@ -2,8 +2,9 @@
 
 A :class:`Finding` names the passage (its ``idTechnique``, or the row of an
 imported file), the field (fact key and dictionary id) and says in French
-what to fix. ``BLOCKING`` findings keep a passage out of the deposit;
-``WARNING`` ones do not.
+what to fix, and ``source`` names the document that asks for it.
+``BLOCKING`` findings keep a passage out of the deposit; ``WARNING`` ones
+do not.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ class Finding:
     row: int | None = None
     column: str | None = None
     detail: str | None = None
+    #: which document asks for the rule: "XSD 1.1.2", "dictionnaire NC5 V22 #7.2", …
+    source: str | None = None
 
     @property
     def blocking(self):
@@ -51,7 +54,13 @@ def has_blocking(findings):
 
 
 def for_node(node, severity, code, message, **where):
-    """A finding about one dictionary field; the message is prefixed with it."""
+    """A finding about one dictionary field; the message is prefixed with it.
+
+    >>> from accrochage.dictionary import get_schema
+    >>> node = get_schema("1.1.2").by_key["sexe"]
+    >>> print(for_node(node, BLOCKING, "enum", "n'accepte pas « X ».", passage="P-1"))
+    [bloquant] passage P-1 : Sexe (#8.9 sexe) n'accepte pas « X ».
+    """
     return Finding(
         severity,
         code,

@@ -1,21 +1,29 @@
 """Import passages from CSV or XLSX laid out like the CDC Excel template v1.4.
 
 The CDC publishes no CSV deposit format (SPEC.md §5) but an Excel
-data-entry template: sheet "Tableau declaration", one row per passage, one
-column per dictionary id (``1.1`` … ``9.3``), a row of ids, a row of labels
-("Id Technique"), instruction rows, then data below the row that says
-"Commencez votre saisie en-dessous de cette ligne". This module reads that
+data-entry template (S-XLS, "modèle excel accrochage certificateurs" v1.4):
+sheet "Tableau declaration", one row per passage, one column per dictionary
+id. Its rows, read with openpyxl: row 11 "Bloc", row 12 the dictionary ids
+(``1.1`` … ``9.3``), row 13 the labels ("Id Technique"), rows 14, 15, 17
+and 18 labelled in column A "Type champ", "Obligatoire", "Consigne" and
+"Exemple" (a fictitious passage), row 20 "Commencez votre saisie
+en-dessous de cette ligne", data from row 22. This module reads that
 layout, or any CSV/XLSX whose header row names the columns by dictionary id,
 XML name, fact key, template label or French label. The columns are those of
 the dictionary table (``schema.columns``); nothing is listed here.
 
+:func:`iter_rows` streams: one :class:`ImportedRow` per data row, read,
+parsed by parsers compiled once per (schema version, header), then dropped.
 Decisions:
 
-- a bad cell gives a blocking :class:`~accrochage.findings.Finding` (row,
-  column, French reason) and leaves that field ``None``; the passage is still
-  returned, so callers can show the whole preview and no row disappears;
-- empty rows are skipped without a word; a row with data only in unknown
-  columns gives a warning;
+- every non-empty data row comes out, usable or not: a bad cell gives a
+  blocking :class:`~accrochage.findings.Finding` (row, column, French
+  reason) and leaves that field ``None``; a row that cannot be read at all
+  comes out with ``passage=None`` and a blocking finding. So "N lignes lues
+  = X écrites + Y écartées" always holds;
+- empty rows and the template's own rows (labelled in column A, the marker
+  row, a second header row) are skipped; any other row between the header
+  and the marker is imported;
 - the flux-level columns (``1.x``: idFlux, horodatage, marked "Auto, ne
   rien inscrire" in the template) are ignored: the writer generates them;
 - values of personal fields (NIR, birth day and month) never appear in a
@@ -23,10 +31,10 @@ Decisions:
 - a leading ``'`` that protects a cell against formula injection (see
   :mod:`accrochage.export`) is removed, so exported files read back.
 
->>> result = read_passages(b"5.1;8.1;8.6\\nP-1;MARTIN;1990\\n;;\\nP-2;DURAND;19x0\\n")
->>> [(row, p["idTechnique"], p["anneeNaissance"]) for row, p in result.passages]
+>>> rows = list(iter_rows(b"5.1;8.1;8.6\\nP-1;MARTIN;1990\\n;;\\nP-2;DURAND;19x0\\n"))
+>>> [(r.row, r.passage["idTechnique"], r.passage["anneeNaissance"]) for r in rows]
 [(2, 'P-1', 1990), (4, 'P-2', None)]
->>> [(f.row, f.column) for f in result.findings]
+>>> [(f.row, f.column) for r in rows for f in r.findings]
 [(4, '8.6 (Annee Naissance)')]
 """
 
@@ -37,22 +45,69 @@ import io
 import os
 import re
 import unicodedata
+import zipfile
+from collections import deque
 from dataclasses import dataclass, field
 
-from .dictionary import get_schema, personal_keys
+from .dictionary import Date, get_schema, personal_keys
 from .exceptions import ImportFileError, InvalidFormat
 from .findings import BLOCKING, WARNING, Finding
-from .values import is_blank, parse_text
+from .values import excel_serial_date, is_blank, parser
 
 TEMPLATE_SHEET = "Tableau declaration"
 #: the template's marker row, column B: data starts on the next row
 START_MARKER = "commencezvotresaisie"
+#: column-A labels of the template's own rows (S-XLS v1.4, rows 11-18)
+TEMPLATE_ROW_LABELS = frozenset(
+    {"bloc", "identifiant", "intitule", "typechamp", "obligatoire", "consigne", "exemple"}
+)
 #: facts whose value never goes into a message or an export (personal data)
 PRIVATE_KEYS = personal_keys()
 #: characters a spreadsheet reads as the start of a formula
 FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
-#: rows searched for the header row
+#: rows searched for the header row, and for the template rows under it
 HEADER_SCAN = 60
+#: the most characters a spreadsheet cell holds (Excel's limit): a longer
+#: value is no CDC value (they are 255 characters at most)
+MAX_CELL_CHARS = 32_767
+#: a "line" longer than this is no CSV line: the file is refused
+MAX_LINE_BYTES = 16 * 1024 * 1024
+#: postal codes (#5.9, #8.11): the template formats them ``00000``, NC5 says
+#: text; a French postal code has 5 digits
+POSTAL_KEYS = ("codePostalCentreExamen", "codePostal")
+POSTAL_WIDTH = 5
+#: how often ``progress`` is called, in rows
+PROGRESS_EVERY = 256
+#: characters XML 1.0 cannot carry (C0 controls but tab, LF, CR), and the
+#: replacement character a failed decoding leaves
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd\ufffe\uffff]")
+#: the XML whitespace a one-line CDC value should not hold
+_LINE_BREAKS = re.compile("[\t\n\r]")
+#: any of the above: one search per cell on the common path
+_INVISIBLE = re.compile("[\x00-\x1f\ufffd\ufffe\uffff]")
+_CONTROL_NAMES = {
+    "\x00": "NUL",
+    "\x0b": "tabulation verticale",
+    "\x0c": "saut de page",
+    "\t": "tabulation",
+    "\n": "saut de ligne",
+    "\r": "retour chariot",
+}
+
+
+@dataclass
+class ImportedRow:
+    """One data row of the file: its number as the user sees it, the passage
+    read from it (``None`` when the row could not be read at all) and the
+    findings about it (each with ``row`` set)."""
+
+    row: int
+    passage: dict | None
+    findings: list = field(default_factory=list)
+
+    @property
+    def blocking(self):
+        return any(finding.blocking for finding in self.findings)
 
 
 @dataclass
@@ -64,6 +119,7 @@ class ImportResult:
     columns: tuple = ()
     header_row: int | None = None
     format: str | None = None
+    rows: int = 0
 
     @property
     def blocking(self):
@@ -124,7 +180,7 @@ def _header_index(schema):
 
 
 def _match(text, schema, index):
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not text.strip() or len(text) > 200:
         return None
     candidate = text.strip().lstrip("#").strip()
     node = schema.by_dico_id.get(candidate)
@@ -142,102 +198,928 @@ def _strip(text):
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-# -- reading the grid --------------------------------------------------------
+def column_letter(position):
+    """Spreadsheet letter of a 0-based column position.
+
+    >>> column_letter(0), column_letter(25), column_letter(26), column_letter(50)
+    ('A', 'Z', 'AA', 'AY')
+    """
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
-def _load(source):
-    """Bytes of the source and a display name."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return bytes(source), None
-    if hasattr(source, "read"):
-        data = source.read()
-        return (data.encode("utf-8") if isinstance(data, str) else data), getattr(
-            source, "name", None
+def item_group(schema, node):
+    """The repeated group a passage leaf belongs to (DigComp result), or None.
+
+    ``Schema.repeated_group`` also answers for header leaves (the repeated
+    certification); those are plain facts of the passage here.
+    """
+    if not node.path.startswith(schema.passage_path + "/"):
+        return None
+    return schema.repeated_group(node.path)
+
+
+# -- sources -----------------------------------------------------------------
+
+
+class _Source:
+    """The input as a binary stream (or a text stream), its name and size."""
+
+    def __init__(self, source, filename):
+        self.text = None
+        self.owned = False
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            self.stream, self.name = io.BytesIO(bytes(source)), None
+        elif hasattr(source, "read"):
+            self.stream, self.name = source, getattr(source, "name", None)
+            if isinstance(source, io.TextIOBase):
+                self.text = source
+        else:
+            try:
+                self.stream = open(source, "rb")  # noqa: SIM115 (closed by close())
+            except (OSError, TypeError) as error:
+                raise ImportFileError(
+                    f"Impossible de lire le fichier « {source} » : "
+                    f"{getattr(error, 'strerror', None) or error}. Vérifiez le chemin."
+                ) from None
+            self.owned, self.name = True, os.fspath(source)
+        self.name = filename or self.name
+        self.total = self._size()
+
+    def _size(self):
+        if self.text is not None:
+            return None
+        try:
+            here = self.stream.tell()
+            size = self.stream.seek(0, io.SEEK_END)
+            self.stream.seek(here)
+            return size - here
+        except (OSError, AttributeError, ValueError):
+            return None
+
+    def head(self, size):
+        """The first bytes without consuming them (the stream is made seekable)."""
+        if not self._seekable():
+            self.stream = io.BytesIO(self.stream.read())
+            self.total = len(self.stream.getvalue())
+        here = self.stream.tell()
+        data = self.stream.read(size)
+        self.stream.seek(here)
+        return data
+
+    def _seekable(self):
+        try:
+            return self.stream.seekable()
+        except (AttributeError, ValueError):
+            return False
+
+    def close(self):
+        if self.owned:
+            self.stream.close()
+
+
+# -- CSV ---------------------------------------------------------------------
+
+
+@dataclass
+class _Record:
+    """One CSV record: its first physical line, its cells (None when the
+    record could not be split) and a blocking reason."""
+
+    row: int
+    cells: list | None
+    problem: str | None = None
+    cp1252: bool = False
+    suspicious: bool = False
+    column: str | None = None
+
+
+class _Lines:
+    """Physical lines of a CSV file, decoded one by one, fed to ``csv.reader``.
+
+    Each line is decoded on its own: UTF-8, else Windows-1252 (spreadsheets
+    on Windows save "CSV" in that code page). One stray byte therefore
+    changes only its own line. Lines handed out since :meth:`mark` are kept,
+    so a record that went wrong can be split again line by line.
+    """
+
+    def __init__(self, source):
+        self.source = source
+        self.pending = deque()
+        self.taken = []
+        self.number = 0
+        self.done = 0
+        self.utf8_seen = False
+        self._raw = self._raw_lines()
+
+    def _raw_lines(self):
+        source = self.source
+        if source.text is not None:
+            for line in source.text:
+                yield line.rstrip("\n").encode("utf-8", "surrogatepass")
+            return
+        stream = source.stream
+        head = source.head(1 << 20)
+        if head.startswith(b"\xef\xbb\xbf"):
+            self.utf8_seen = True
+            stream.read(3)
+            self.done = 3
+        self.utf8_seen = self.utf8_seen or _has_utf8(head)
+        separator = b"\r" if b"\r" in head and b"\n" not in head else b"\n"
+        rest = b""
+        while True:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                break
+            parts = (rest + chunk).split(separator)
+            rest = parts.pop()
+            if len(rest) > MAX_LINE_BYTES:
+                raise self._too_long(len(parts))
+            for part in parts:
+                if len(part) > MAX_LINE_BYTES:
+                    raise self._too_long(0)
+                yield part
+        if rest:
+            yield rest
+
+    def _too_long(self, skipped):
+        return ImportFileError(
+            f"Ligne {self.number + skipped + 1} : plus de {MAX_LINE_BYTES // (1024 * 1024)} Mo "
+            "sans fin de ligne. Ce n'est pas un fichier CSV lisible : vérifiez le fichier "
+            "(ou enregistrez-le à nouveau en CSV depuis le tableur)."
         )
+
+    def next_line(self):
+        """(number, text, cp1252) of the next physical line; StopIteration at the end."""
+        if self.pending:
+            return self.pending.popleft()
+        raw = next(self._raw)
+        self.number += 1
+        self.done += len(raw) + 1
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            text, cp1252 = raw.decode("utf-8"), False
+            if not self.utf8_seen and not raw.isascii():
+                self.utf8_seen = True
+        except UnicodeDecodeError:
+            text, cp1252 = raw.decode("cp1252", errors="replace"), True
+        return self.number, text + "\n", cp1252
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        item = self.next_line()
+        self.taken.append(item)
+        return item[1]
+
+    def mark(self):
+        self.taken = []
+
+
+def _has_utf8(data):
+    """True when ``data`` holds UTF-8 multi-byte characters (an incomplete last one aside)."""
+    if data.isascii():
+        return False
     try:
-        with open(source, "rb") as handle:
-            return handle.read(), os.fspath(source)
-    except (OSError, TypeError) as error:
-        raise ImportFileError(
-            f"Impossible de lire le fichier « {source} » : "
-            f"{getattr(error, 'strerror', None) or error}. Vérifiez le chemin."
-        ) from None
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start > 0 and not data[: error.start].isascii()
+    return True
 
 
-def _decode(data):
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # spreadsheets on Windows save "CSV" in Windows-1252
-        return data.decode("cp1252", errors="replace")
-
-
-def _csv_rows(data):
-    text = _decode(data)
-    sample = text.splitlines()[:HEADER_SCAN]
+def _sniff_delimiter(lines):
+    """``;``, ``,`` or tab: the one giving the widest row (ties keep ``;``)."""
 
     def widest(delimiter):
-        return max((len(row) for row in csv.reader(sample, delimiter=delimiter)), default=0)
+        best = 0
+        for line in lines:
+            try:
+                best = max(best, len(next(csv.reader([line], delimiter=delimiter), [])))
+            except csv.Error:
+                best = max(best, line.count(delimiter) + 1)
+        return best
 
-    delimiter = max((";", ",", "\t"), key=widest)  # ties keep ";", the French default
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return max((";", ",", "\t"), key=widest)
 
 
-def _xlsx_rows(data):
-    import openpyxl  # imported late: CSV imports and receipts never need it
+def _split_line(text, delimiter):
+    """Split one line without the ``csv`` module (no size limit), honouring quotes.
 
+    >>> _split_line('a;"b;c";"x""y" z;d', ";")
+    ['a', 'b;c', 'x"y z', 'd']
+    """
+    cells, cell, quoted, index, text = [], [], False, 0, text.rstrip("\r\n")
+    while index < len(text):
+        char = text[index]
+        if quoted:
+            if char == '"' and text[index + 1 : index + 2] == '"':
+                cell.append('"')
+                index += 1
+            elif char == '"':
+                quoted = False
+            else:
+                cell.append(char)
+        elif char == '"' and not cell:
+            quoted = True
+        elif char == delimiter:
+            cells.append("".join(cell))
+            cell = []
+        else:
+            cell.append(char)
+        index += 1
+    cells.append("".join(cell))
+    return cells
+
+
+def _csv_records(lines, delimiter, width):
+    """Records of the file, one per data row, each row accounted for.
+
+    A quote opened and never closed swallows the following lines into one
+    cell: when the lines it swallowed look like rows of their own (as many
+    separators as half a header), the row that opened it is blocked and the
+    swallowed lines are read again one by one. A field longer than the
+    ``csv`` module's limit is split again by :func:`_split_line`.
+    """
+    reader = csv.reader(lines, delimiter=delimiter)
+    while True:
+        threshold = max(1, (width[0] - 1) // 2)
+        lines.mark()
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            cells = None
+        span = lines.taken
+        if not span:  # pragma: no cover (csv raises only after reading a line)
+            return
+        number, text, cp1252 = span[0]
+        cp1252 = lines.utf8_seen and any(item[2] for item in span)
+        if len(span) > 1 and _swallowed(cells, delimiter, threshold):
+            column = _quote_column(text, delimiter)
+            lines.pending.extendleft(reversed(span[1:]))
+            last = span[-1][0]
+            yield _Record(
+                number,
+                None,
+                f"Colonne {column} : guillemet ouvert et jamais fermé ; la cellule avalait "
+                f"{_line_span(number + 1, last)}, relue(s) séparément. Fermez le guillemet "
+                "(ou doublez-le s'il fait partie du texte), puis importez à nouveau.",
+                cp1252,
+                column=column,
+            )
+            continue
+        if cells is None:
+            if len(span) > 1:
+                lines.pending.extendleft(reversed(span[1:]))
+            cells = _split_line(text, delimiter)
+        suspicious = any(_UNWRITABLE.search(item[1]) for item in span) or len(span) > 1
+        yield _Record(number, cells, None, cp1252, suspicious or "\t" in text)
+
+
+def _line_span(first, last):
+    return f"la ligne {first}" if first == last else f"les lignes {first} à {last}"
+
+
+def _swallowed(cells, delimiter, threshold):
+    """True when a cell spanning lines holds what looks like other rows.
+
+    A legitimate multi-line cell (a line break typed in a spreadsheet cell)
+    holds text; a cell opened by a stray quote holds the following rows,
+    separators included.
+    """
+    if cells is None:
+        return True
+    return any(
+        segment.count(delimiter) >= threshold
+        for cell in cells
+        if "\n" in cell
+        for segment in cell.split("\n")
+    )
+
+
+def _quote_column(text, delimiter):
+    """Letter of the cell where an unclosed quote opens in ``text``."""
+    position, quoted, start = 0, False, True
+    for char in text:
+        if quoted:
+            if char == '"':
+                quoted = False
+        elif char == '"' and start:
+            quoted = True
+            opened = position
+        elif char == delimiter:
+            position += 1
+            start = True
+            continue
+        start = False
+    return column_letter(opened if quoted else position)
+
+
+def _csv_rows(source):
+    """(kind, header candidates, rows iterator, reader state) for a CSV file."""
+    lines = _Lines(source)
+    sample = []
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        while len(sample) < HEADER_SCAN:
+            sample.append(lines.next_line())
+    except StopIteration:
+        pass
+    delimiter = _sniff_delimiter([text for _n, text, _c in sample[:HEADER_SCAN]])
+    lines.pending.extend(sample)
+    width = [max((text.count(delimiter) + 1 for _n, text, _c in sample), default=1)]
+    return lines, _csv_records(lines, delimiter, width), width
+
+
+# -- XLSX --------------------------------------------------------------------
+
+#: uncompressed size limits read from the zip directory before anything is
+#: inflated: a 200,000-row template sheet is about 150-350 MB of XML
+MAX_SHEET_BYTES = 1 << 30
+MAX_PART_BYTES = 128 << 20
+MAX_ARCHIVE_BYTES = 3 << 29
+#: compression ratio above which a large part is an archive bomb
+MAX_RATIO = 200
+#: cells calamine may hold at once (it builds the sheet's whole grid in
+#: memory, and aborts the process when that grid cannot be allocated)
+MAX_GRID_CELLS = 12_000_000
+
+
+def _unreadable(detail, sheet=None):
+    where = f" (feuille « {sheet} »)" if sheet else ""
+    return ImportFileError(
+        f"Le classeur Excel est illisible{where} : {detail}. Enregistrez-le à nouveau au "
+        "format .xlsx ou exportez-le en CSV.",
+        detail=detail,
+    )
+
+
+def _check_archive(archive):
+    """Refuse an archive that would inflate beyond bounds, from its directory alone."""
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        limit = MAX_SHEET_BYTES if info.filename.startswith("xl/worksheets/") else MAX_PART_BYTES
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limit or (info.file_size > (16 << 20) and ratio > MAX_RATIO):
+            raise ImportFileError(
+                f"Le classeur Excel est refusé : sa partie « {info.filename} » occupe "
+                f"{_thousands(info.file_size // 1_000_000)} Mo une fois décompressée "
+                f"(compressée {_thousands(int(ratio))} fois). Ce n'est pas un tableau de "
+                "passages : exportez les données en CSV ou découpez le classeur."
+            )
+    if total > MAX_ARCHIVE_BYTES:
         raise ImportFileError(
-            f"Le classeur Excel est illisible ({type(error).__name__}) : enregistrez-le "
-            "à nouveau au format .xlsx ou exportez-le en CSV."
-        ) from None
+            f"Le classeur Excel est refusé : {_thousands(total // 1_000_000)} Mo une fois "
+            "décompressé. Découpez-le ou exportez les données en CSV."
+        )
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _small_xml(archive, name):
+    from lxml import etree
+
+    from . import xmlsafe
+
     try:
-        sheets = {_fold(name): name for name in book.sheetnames}
-        sheet = book[sheets.get(_fold(TEMPLATE_SHEET), book.sheetnames[0])]
-        rows, blank_run = [], 0
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(row)
-            # the template declares a million formatted rows: stop well after the data
-            blank_run = blank_run + 1 if all(is_blank(v) for v in row) else 0
-            if blank_run > 10_000:
+        with archive.open(name) as part:
+            return etree.fromstring(part.read(), xmlsafe.parser())
+    except KeyError:
+        return None
+
+
+def _workbook_sheets(archive):
+    """Sheet name → part name, and whether the workbook counts dates from 1904."""
+    from lxml import etree
+
+    try:
+        book = _small_xml(archive, "xl/workbook.xml")
+        rels = _small_xml(archive, "xl/_rels/workbook.xml.rels")
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError) as error:
+        raise _unreadable(type(error).__name__) from None
+    if book is None or rels is None:
+        raise _unreadable("le classeur n'a pas de feuille")
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(_PKG_NS + "Relationship")}
+    sheets = {}
+    for sheet in book.iter(_NS + "sheet"):
+        target = targets.get(sheet.get(_REL_NS + "id"), "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        sheets[sheet.get("name")] = os.path.normpath(target).replace(os.sep, "/")
+    properties = book.find(_NS + "workbookPr")
+    date1904 = properties is not None and properties.get("date1904") in ("1", "true")
+    return sheets, date1904
+
+
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,2}(\d+)"')
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,2})\d')
+#: a cell with a 3-letter column, or without a reference at all
+_ODD_CELL = re.compile(rb'<c r="[A-Z]{3}|<c(?=[\s/>])(?! r=")|<\w+:c[\s/>]')
+
+
+def _zero_styles(archive):
+    """Cell styles whose number format pads with zeros (``00000``, as the
+    template's R22 and AR18:AS18 cells), as the ``s`` values of the sheet XML."""
+    from lxml import etree
+
+    try:
+        styles = _small_xml(archive, "xl/styles.xml")
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError):
+        return ()
+    if styles is None:
+        return ()
+    zero_formats = {
+        number.get("numFmtId")
+        for number in styles.iter(_NS + "numFmt")
+        if re.fullmatch(r"0{2,}", number.get("formatCode", ""))
+    }
+    cell_styles = styles.find(_NS + "cellXfs")
+    if not zero_formats or cell_styles is None:
+        return ()
+    return tuple(
+        str(index).encode()
+        for index, style in enumerate(cell_styles.iter(_NS + "xf"))
+        if style.get("numFmtId") in zero_formats
+    )
+
+
+def _scan_sheet(archive, part, zero_styles):
+    """One pass over the sheet's XML with regular expressions (zipfile stops
+    at the size the directory declares): the rows × columns of the grid
+    calamine would build (None when a cell has no plain reference), and the
+    short numbers shown with leading zeros, as (column position, row)."""
+    rows, columns, tail, odd = 0, set(), b"", False
+    zero_cell = None
+    if zero_styles:
+        zero_cell = re.compile(
+            rb'<c r="([A-Z]{1,2})(\d+)" s="(?:'
+            + b"|".join(zero_styles)
+            + rb')"(?: t="n")?><v>\d{1,4}</v>'
+        )
+    zero_cells = set()
+    with archive.open(part) as stream:
+        while True:
+            chunk = stream.read(1 << 22)
+            if not chunk:
                 break
-        return rows
-    finally:
-        book.close()
+            data = tail + chunk
+            cut = data.rfind(b"<")
+            data, tail = data[:cut], data[cut:]
+            if zero_cell is not None:
+                zero_cells.update(
+                    (_column_number(letters) - 1, int(row))
+                    for letters, row in zero_cell.findall(data)
+                )
+            if odd or _ODD_CELL.search(data):
+                odd = True
+                continue
+            found = _CELL_ROW.findall(data)
+            if found:
+                rows = max(rows, max(map(int, found)))
+            columns.update(_CELL_COLUMN.findall(data))
+    width = max((_column_number(c) for c in columns), default=0)
+    return (None if odd else rows * width), zero_cells
 
 
-def _grid(data, filename):
-    if data.startswith(b"PK\x03\x04"):
-        return "xlsx", _xlsx_rows(data)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFileError(
-            "Le format Excel 97-2003 (.xls) n'est pas pris en charge : enregistrez le "
-            "classeur au format .xlsx ou en CSV."
+def _column_number(letters):
+    number = 0
+    for char in letters.decode():
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def _xlsx_reader():
+    """``calamine`` when python-calamine is installed, else ``openpyxl``."""
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return "openpyxl"
+    return "calamine"
+
+
+def _xlsx_rows(source, reader=None):
+    """(sheet name, rows iterator, row count, date1904, reader used, zero cells)."""
+    source.head(4)  # makes the stream seekable
+    try:
+        archive = zipfile.ZipFile(source.stream)
+        _check_archive(archive)
+        sheets, date1904 = _workbook_sheets(archive)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
+        raise _unreadable(type(error).__name__) from None
+    if not sheets:
+        raise _unreadable("le classeur n'a pas de feuille")
+    by_fold = {_fold(name): name for name in sheets}
+    name = by_fold.get(_fold(TEMPLATE_SHEET), next(iter(sheets)))
+    reader = reader or _xlsx_reader()
+    zero_styles, zero_cells = _zero_styles(archive), set()
+    if reader == "calamine" or zero_styles:
+        try:
+            cells, zero_cells = _scan_sheet(archive, sheets[name], zero_styles)
+        except KeyError:
+            raise _unreadable("une feuille annoncée manque", name) from None
+        except (zipfile.BadZipFile, EOFError, OSError) as error:
+            raise _unreadable(type(error).__name__, name) from None
+        if cells is None or cells > MAX_GRID_CELLS:
+            reader = "openpyxl"  # streams, where calamine would hold the whole grid
+    source.stream.seek(0)
+    if reader == "calamine":
+        rows, count = _calamine_rows(source.stream, name)
+    else:
+        rows, count = _openpyxl_rows(source.stream, name)
+    return name, rows, count, date1904, reader, zero_cells
+
+
+def _calamine_rows(stream, name):
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(stream)
+        sheet = book.get_sheet_by_name(name)
+    except Exception as error:  # calamine raises its own kinds, and ValueError
+        raise _unreadable(type(error).__name__, name) from None
+
+    # calamine's grid starts at the first filled cell; depending on its
+    # version, iter_rows puts the blank rows and columns before it back or
+    # not: the lengths tell, so rows and columns keep their numbers
+    top, left = sheet.start or (0, 0)
+
+    def rows():
+        try:
+            grid = sheet.iter_rows()
+            first = next(grid, None)
+            if first is None:
+                return
+            padded_rows = top > 0 and all(value == "" for value in first)
+            margin = [None] * left if len(first) == sheet.width else []
+            if not padded_rows:
+                for _blank in range(top):
+                    yield [None]
+            yield margin + [_calamine_cell(value) for value in first]
+            for row in grid:
+                yield margin + [_calamine_cell(value) for value in row]
+        finally:
+            book.close()
+
+    return rows(), top + sheet.height
+
+
+def _calamine_cell(value):
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: how a workbook escapes a character XML cannot hold (ECMA-376 ST_Xstring,
+#: ``_x000B_``); calamine decodes it, openpyxl leaves it as it is
+_XSTRING = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(match):
+    return chr(int(match.group(1), 16))
+
+
+def _openpyxl_rows(stream, name):
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        sheet = book[name]
+    except Exception as error:  # openpyxl raises many kinds on a damaged file
+        raise _unreadable(type(error).__name__, name) from None
+
+    def rows():
+        try:
+            yield from sheet.iter_rows(values_only=True)
+        except Exception as error:  # a damaged part shows only while iterating
+            raise _unreadable(type(error).__name__, name) from None
+        finally:
+            book.close()
+
+    return rows(), sheet.max_row
+
+
+# -- compiled row plan -------------------------------------------------------
+
+#: how a column's cells are read: by the dictionary parser alone, or with the
+#: template's number formats undone first (postal codes, serial dates)
+PLAIN, POSTAL, DATE = 0, 1, 2
+
+
+@dataclass
+class _Column:
+    position: int
+    node: object
+    label: str
+    parse: object
+    group: str | None
+    kind: int  # PLAIN, POSTAL or DATE
+
+
+class _Plan:
+    """What the header says, compiled once: where each fact is and how to parse it."""
+
+    def __init__(self, schema, header, index):
+        labels = column_labels(schema)
+        self.schema = schema
+        self.columns, self.unknown, self.ignored = [], {}, set()
+        seen = set()
+        for position, cell in enumerate(header):
+            node = _match(cell, schema, index)
+            label = str(cell).strip() if cell is not None else ""
+            if node is None or node.key in seen:
+                self.unknown[position] = (label, node)
+                continue
+            seen.add(node.key)
+            if node.level == "flux":
+                self.ignored.add(position)  # generated by the writer for each file
+                continue
+            shown = labels[node.key] if label.lstrip("#") == node.dico_id else label
+            group = item_group(schema, node)
+            kind = (
+                POSTAL
+                if node.key in POSTAL_KEYS
+                else (DATE if isinstance(node.value, Date) else PLAIN)
+            )
+            self.columns.append(
+                _Column(
+                    position,
+                    node,
+                    f"{node.dico_id} ({shown})",
+                    parser(node),
+                    group.key if group is not None else None,
+                    kind,
+                )
+            )
+        self.width = len(header)
+        self.fast = tuple(
+            (c.position, c.node.key, c.parse, c.kind, c.group, c) for c in self.columns
         )
-    if filename and str(filename).lower().endswith((".xlsx", ".xlsm")):
-        raise ImportFileError(
-            f"« {filename} » n'est pas un classeur .xlsx valide : enregistrez-le à nouveau."
+        self.plain = {c.node.key: None for c in self.columns if c.group is None}
+        self.groups = sorted({c.group for c in self.columns if c.group})
+        self.unknown_positions = sorted(self.unknown)
+        self.first_unknown_use = set()
+        keys = {c.node.key for c in self.columns}
+        self.birth_choice = _birth_choice(schema) if {"codeInsee", "codePostal"} <= keys else None
+        self.label_column = 0 in self.unknown or 0 in self.ignored
+
+
+def _birth_choice(schema):
+    """The branch the writer picks when both birth codes are given (``Schema.branches``)."""
+    choice = schema.by_key["codeInsee"].parent.rsplit("/", 1)[0]
+    for branch in schema.branches(choice):
+        if branch.own_keys & {"codeInsee", "codePostal"}:
+            return branch
+    return None  # pragma: no cover (the table has both branches)
+
+
+class _RowReader:
+    """Turns the cells of one row into an :class:`ImportedRow`, with the plan."""
+
+    def __init__(self, plan, *, date1904=False, unescape=False, zero_cells=frozenset()):
+        self.plan = plan
+        #: (position, row) of the numbers shown with their leading zeros
+        self.zero_cells = zero_cells
+        self.date1904 = date1904
+        #: openpyxl leaves ST_Xstring escapes (``_x000B_``) in the text
+        self.unescape = unescape
+
+    def read(self, cells, row, *, suspicious=True):
+        plan = self.plan
+        passage, findings, any_value = self._values(cells, row, suspicious)
+        extra = self._extra(cells, row, findings)
+        if not any_value:
+            if not extra:
+                return None
+            findings.append(
+                Finding(
+                    BLOCKING,
+                    "import_row_ignored",
+                    "Ligne écartée : seules des colonnes non reconnues sont remplies. "
+                    "Nommez ces colonnes par leur identifiant du dictionnaire (ex. 5.1).",
+                    row=row,
+                )
+            )
+            return ImportedRow(row, None, findings)
+        if plan.birth_choice and passage.get("codeInsee") and passage.get("codePostal"):
+            findings.append(_both_birth_codes(plan, row, passage))
+        passage_id = passage.get("idTechnique")
+        if passage_id:
+            findings = [_with_passage(f, passage_id) for f in findings]
+        return ImportedRow(row, passage, findings)
+
+    def _values(self, cells, row, suspicious):
+        """The passage of one row, the findings about its cells, and whether any is filled."""
+        plan = self.plan
+        passage = dict(plan.plain)
+        items = None
+        findings = []
+        size = len(cells)
+        any_value = False
+        for position, key, parse, kind, group, column in plan.fast:
+            if position >= size:
+                break  # columns are in position order
+            raw = cells[position]
+            if raw is None or raw == "":
+                continue
+            if type(raw) is str:
+                raw, problem = self._text(raw, suspicious)
+                if problem:
+                    findings.append(self._bad(column, row, problem, passage))
+                    if problem[0] == BLOCKING:
+                        any_value = True
+                        continue
+                special = kind == POSTAL or (kind == DATE and len(raw) == 5 and raw.isdigit())
+            else:
+                special = kind != PLAIN
+            try:
+                if special:
+                    value, note = self._special(column, raw, row)
+                    if note:
+                        findings.append(self._bad(column, row, (WARNING, note), passage))
+                else:
+                    value = parse(raw)
+            except InvalidFormat as error:
+                findings.append(_bad_cell(column, row, error, passage.get("idTechnique")))
+                any_value = True
+                continue
+            if value is None:
+                continue
+            any_value = True
+            if group is None:
+                passage[key] = value
+            else:
+                if items is None:
+                    items = {}
+                items.setdefault(group, {})[key] = value
+        for key in plan.groups:
+            item = items.get(key) if items else None
+            passage[key] = [_complete(item, plan, key)] if item else []
+        return passage, findings, any_value
+
+    def _text(self, raw, suspicious):
+        """A text cell without our formula guard, and what is wrong with it."""
+        if raw[0] == "'" or raw[0] == " ":
+            raw = _unguard(raw)
+        if self.unescape and "_x" in raw:
+            raw = _XSTRING.sub(_unescape, raw)
+        if (suspicious and _INVISIBLE.search(raw)) or len(raw) > MAX_CELL_CHARS:
+            return raw, _text_problem(raw)
+        return raw, None
+
+    def _special(self, column, raw, row):
+        """Postal codes and dates: the template's number formats, undone."""
+        node = column.node
+        if column.kind == POSTAL:
+            digits = _number_text(raw)
+            if digits is not None and len(digits) < POSTAL_WIDTH:
+                padded = digits.zfill(POSTAL_WIDTH)
+                if (column.position, row) in self.zero_cells:
+                    return padded, None  # the cell showed them: format 00000
+                return padded, (
+                    f"lu « {digits} » (le tableur l'a pris pour un nombre) : complété en "
+                    f"« {padded} », un code postal français comptant 5 chiffres. Vérifiez-le."
+                )
+            return column.parse(raw), None
+        # dates: a number is a serial date, stored so in a "General" cell
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            serial = raw + 1462 if self.date1904 else raw
+            if excel_serial_date(serial) is None:
+                raise InvalidFormat(
+                    f"{node.label} ({node.ref}) : le nombre « {raw} » n'est pas une date ; "
+                    "attendu : une date AAAA-MM-JJ ou JJ/MM/AAAA.",
+                    field=node.key,
+                    dico_id=node.dico_id,
+                )
+            return column.parse(serial), None
+        text = raw.strip() if isinstance(raw, str) else raw
+        if isinstance(text, str) and len(text) == 5 and text.isdigit():
+            date = column.parse(int(text))
+            return date, (
+                f"lu « {text} », un numéro de série de date du tableur : compris comme le "
+                f"{date:%d/%m/%Y}. Vérifiez-le, ou écrivez la date en JJ/MM/AAAA."
+            )
+        return column.parse(raw), None
+
+    def _bad(self, column, row, problem, passage):
+        severity, message = problem
+        node = column.node
+        return Finding(
+            severity,
+            "import_value" if severity == BLOCKING else "import_value_changed",
+            f"{node.label} ({node.ref}) : {message}",
+            field=node.key,
+            dico_id=node.dico_id,
+            passage=passage.get("idTechnique"),
+            row=row,
+            column=column.label,
         )
-    return "csv", _csv_rows(data)
+
+    def _extra(self, cells, row, findings):
+        """Data in columns the header does not name: a warning, once per column."""
+        plan = self.plan
+        used = False
+        for position in plan.unknown_positions:
+            if position < len(cells) and not is_blank(_unguard_cell(cells[position])):
+                if position in plan.ignored:  # pragma: no cover (ignored are not unknown)
+                    continue
+                used = True
+                if position not in plan.first_unknown_use:
+                    plan.first_unknown_use.add(position)
+                    findings.append(_unknown_column(plan, position, row))
+        if len(cells) > plan.width:
+            for position in range(plan.width, len(cells)):
+                if not is_blank(_unguard_cell(cells[position])):
+                    used = True
+                    if position not in plan.first_unknown_use:
+                        plan.first_unknown_use.add(position)
+                        plan.unknown.setdefault(position, ("", None))
+                        findings.append(_unknown_column(plan, position, row))
+        return used
 
 
-# -- cells -------------------------------------------------------------------
+def _complete(item, plan, key):
+    """A DigComp result with every one of its columns (None when empty)."""
+    full = {c.node.key: None for c in plan.columns if c.group == key}
+    full.update(item)
+    return full
 
 
-def _clean(raw):
-    if isinstance(raw, str):
-        text = raw.strip()
-        if text.startswith("'") and text[1:2] in FORMULA_CHARS:
-            text = text[1:]  # our own formula-injection guard, see export.py
-        return text
+def _unguard(raw):
+    text = raw.lstrip()
+    if text[:1] == "'" and text[1:2] in FORMULA_CHARS:
+        return text[1:]  # our own formula-injection guard, see export.py
     return raw
 
 
-def _bad_cell(node, column, row, error, passage_id):
+def _unguard_cell(value):
+    return _unguard(value) if isinstance(value, str) and value else value
+
+
+def _number_text(raw):
+    """Digits of a postal code read as a number, or None when it is not one."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return str(raw) if raw >= 0 else None
+    if isinstance(raw, float):
+        return str(int(raw)) if raw.is_integer() and raw >= 0 else None
+    text = raw.strip()
+    return text if text.isascii() and text.isdigit() else None
+
+
+def _thousands(number):
+    """``200 000``: French digit grouping."""
+    return f"{number:,}".replace(",", "\u202f")
+
+
+def _text_problem(raw):
+    """(severity, French reason) for a value no CDC field can take, or None."""
+    if len(raw) > MAX_CELL_CHARS:
+        return (
+            BLOCKING,
+            f"la cellule compte {_thousands(len(raw))} caractères, plus qu'une cellule de "
+            f"tableur n'en contient ({_thousands(MAX_CELL_CHARS)}) : elle est ignorée. "
+            "Vérifiez cette colonne (un séparateur ou un guillemet manque peut-être).",
+        )
+    bad = _UNWRITABLE.search(raw)
+    if bad:
+        char = bad.group()
+        if char == "\ufffd":
+            return (
+                BLOCKING,
+                "contient un caractère illisible (octet invalide pour l'encodage) : "
+                "corrigez la valeur et enregistrez le fichier en UTF-8.",
+            )
+        name = _CONTROL_NAMES.get(char, "caractère de contrôle")
+        return (
+            BLOCKING,
+            f"contient un caractère de contrôle invisible (U+{ord(char):04X}, {name}) que "
+            "le fichier XML ne peut pas porter : supprimez-le de la cellule.",
+        )
+    space = _LINE_BREAKS.search(raw.strip())
+    if space:
+        name = _CONTROL_NAMES[space.group()]
+        return (
+            WARNING,
+            f"contient un caractère invisible ({name}) : il sera remplacé par une espace. "
+            "Vérifiez la valeur.",
+        )
+    return None
+
+
+def _bad_cell(column, row, error, passage_id):
+    node = column.node
     if node.key in PRIVATE_KEYS:
         # never echo personal data into a report
         message = (
@@ -253,50 +1135,60 @@ def _bad_cell(node, column, row, error, passage_id):
         dico_id=node.dico_id,
         passage=passage_id,
         row=row,
-        column=column,
+        column=column.label,
     )
 
 
-def item_group(schema, node):
-    """The repeated group a passage leaf belongs to (DigComp result), or None.
-
-    ``Schema.repeated_group`` also answers for header leaves (the repeated
-    certification); those are plain facts of the passage here.
-    """
-    if not node.path.startswith(schema.passage_path + "/"):
-        return None
-    return schema.repeated_group(node.path)
+def _with_passage(finding, passage_id):
+    if finding.passage is not None:
+        return finding
+    return Finding(**{**finding.__dict__, "passage": passage_id})
 
 
-def _read_row(schema, columns, cells, row_number):
-    """One data row → (passage, findings), or None for an empty row."""
-    passage, items, problems = {}, {}, []
-    for index, node, column in columns:
-        raw = _clean(cells[index]) if index < len(cells) else None
-        try:
-            # parse_text also restores the leading zeros a spreadsheet drops
-            value = parse_text(node, raw)
-        except InvalidFormat as error:
-            value = None
-            problems.append((node, column, error))
-        group = item_group(schema, node)
-        if group is not None:
-            items.setdefault(group.key, {})[node.key] = value
-        else:
-            passage[node.key] = value
-    for key, item in items.items():
-        passage[key] = [item] if any(v is not None for v in item.values()) else []
-    if not problems and all(v is None or v == [] for v in passage.values()):
-        return None
-    passage_id = passage.get("idTechnique")
-    findings = [_bad_cell(n, c, row_number, e, passage_id) for n, c, e in problems]
-    return passage, findings
+def _both_birth_codes(plan, row, passage):
+    """Both #8.10 and #8.11: the XSD takes one; the writer keeps the first branch."""
+    insee = plan.schema.by_key["codeInsee"]
+    postal = plan.schema.by_key["codePostal"]
+    kept, dropped = (insee, postal)
+    if "codeInsee" not in plan.birth_choice.own_keys:  # pragma: no cover (table order)
+        kept, dropped = postal, insee
+    return Finding(
+        WARNING,
+        "import_birth_codes",
+        f"{insee.ref} et {postal.ref} sont remplis tous les deux : le schéma de la CDC "
+        f"n'accepte que l'un des deux (choix codeCommuneNaissance). Seul {kept.label.lower()} "
+        f"({kept.ref}) est transmis, car le dictionnaire NC5 recommande le code INSEE ; "
+        f"{dropped.label.lower()} est ignoré. Videz la colonne inutile.",
+        field=dropped.key,
+        dico_id=dropped.dico_id,
+        row=row,
+    )
+
+
+def _unknown_column(plan, position, row):
+    label, duplicate = plan.unknown[position]
+    letter = column_letter(position)
+    if duplicate is not None:
+        message = (
+            f"Colonne {letter} « {label} » : {duplicate.ref} figure déjà dans une "
+            "colonne précédente ; cette colonne est ignorée."
+        )
+    else:
+        message = (
+            f"Colonne {letter} « {label or 'sans en-tête'} » non reconnue : elle est "
+            "ignorée. Nommez-la par son identifiant du dictionnaire (ex. 5.1) si elle "
+            "doit être importée."
+        )
+    return Finding(WARNING, "import_column", message, row=row, column=label or letter)
+
+
+# -- header and template rows ------------------------------------------------
 
 
 def _find_header(rows, schema, index):
     best, best_row = 0, None
-    for number, row in enumerate(rows[:HEADER_SCAN]):
-        found = {_match(cell, schema, index) for cell in row} - {None}
+    for number, row in enumerate(rows):
+        found = {_match(cell, schema, index) for cell in row[:200]} - {None}
         if len(found) > best:
             best, best_row = len(found), number
     if best < 2:
@@ -308,107 +1200,232 @@ def _find_header(rows, schema, index):
     return best_row
 
 
-def _first_data_row(rows, header, schema, index, width):
-    """Skip label and instruction rows under the header, or jump past the marker."""
-    for number in range(header + 1, len(rows)):
-        if any(isinstance(c, str) and _fold(c).startswith(START_MARKER) for c in rows[number]):
-            return number + 1
-        if number - header > HEADER_SCAN:
-            break
-    start = header + 1
-    while start < len(rows):
-        matched = sum(1 for cell in rows[start] if _match(cell, schema, index))
-        if matched < max(2, width // 2):
-            break
-        start += 1  # a second header row (labels under ids)
-    return start
+def _template_label(cell):
+    """True for a column-A label of the template's own rows ("Exemple"…)."""
+    return isinstance(cell, str) and 0 < len(cell) <= 20 and _fold(cell) in TEMPLATE_ROW_LABELS
+
+
+def _template_row(cells, plan, schema, index):
+    """The template's own rows: labelled in column A, the marker, a second header."""
+    if plan.label_column and cells and _template_label(cells[0]):
+        return True
+    texts = [c for c in cells if isinstance(c, str) and c.strip()]
+    if any(_fold(c).startswith(START_MARKER) for c in texts[:3]):
+        return True
+    matched = sum(1 for c in texts if _match(c, schema, index))
+    return matched >= max(2, len(plan.columns) // 2)
+
+
+# -- the entry point ---------------------------------------------------------
+
+
+class RowIterator:
+    """The rows of one file (see :func:`iter_rows`); ``header_row``,
+    ``columns`` and ``format`` are known once the first row is read."""
+
+    def __init__(self, source, *, version, filename, progress, xlsx_reader=None):
+        self.schema = get_schema(version)
+        self._source = source
+        self._filename = filename
+        self._progress = progress
+        self._xlsx_reader = xlsx_reader
+        self.header_row = None
+        self.columns = ()
+        self.format = None
+        self.sheet = None
+        #: the XLSX reader used: "calamine" or "openpyxl"
+        self.xlsx_reader = None
+        self._blank = None
+        self._index = None
+        self._rows = self._generate()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._rows)
+
+    def close(self):
+        self._rows.close()
+
+    def _generate(self):
+        source = _Source(self._source, self._filename)
+        try:
+            yield from self._read(source)
+        finally:
+            source.close()
+
+    def _read(self, source):
+        kind = self._kind(source)
+        self.format = kind
+        date1904, zero_cells = False, frozenset()
+        if kind == "xlsx":
+            self.sheet, grid, count, date1904, self.xlsx_reader, zero_cells = _xlsx_rows(
+                source, self._xlsx_reader
+            )
+            numbered = enumerate(grid, start=1)
+            lines = None
+        else:
+            lines, records, width = _csv_rows(source)
+            count = None
+            numbered = ((record.row, record) for record in records)
+        index = self._index = _header_index(self.schema)
+        head = []
+        for item in numbered:
+            head.append(item)
+            if len(head) >= HEADER_SCAN:
+                break
+        header_cells = [_cells(item) for _n, item in head]
+        position = _find_header(header_cells, self.schema, index)
+        self.header_row = head[position][0]
+        plan = _Plan(self.schema, header_cells[position], index)
+        self.columns = tuple(c.node for c in plan.columns)
+        if lines is not None:
+            width[0] = max(plan.width, 2)
+        reader = _RowReader(
+            plan,
+            date1904=date1904,
+            unescape=self.xlsx_reader == "openpyxl",
+            zero_cells=zero_cells,
+        )
+        rest = head[position + 1 :]
+        preamble = HEADER_SCAN
+        done = 0
+        for number, item in _chain(rest, numbered):
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                self._report(lines, source, done, count)
+            if isinstance(item, _Record):
+                imported = self._csv_row(item, reader, plan, preamble > 0)
+            else:
+                imported = self._grid_row(item, number, reader, plan, preamble > 0)
+            preamble -= 1
+            if imported is not None:
+                yield imported
+        if self._progress is not None and source.total is not None:
+            self._progress(source.total, source.total)
+
+    def _report(self, lines, source, done, count):
+        if self._progress is None or source.total is None:
+            return
+        if lines is not None:
+            position = min(lines.done, source.total)
+        else:
+            position = min(source.total, source.total * done // max(count or done, done))
+        self._progress(position, source.total)
+
+    def _kind(self, source):
+        if source.text is not None:
+            return "csv"
+        if not source.head(1 << 16).strip():
+            raise ImportFileError("Le fichier importé est vide.")
+        head = source.head(8)
+        if head.startswith(b"PK\x03\x04"):
+            return "xlsx"
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise ImportFileError(
+                "Le format Excel 97-2003 (.xls) n'est pas pris en charge : enregistrez le "
+                "classeur au format .xlsx ou en CSV."
+            )
+        name = source.name
+        if name and str(name).lower().endswith((".xlsx", ".xlsm")):
+            raise ImportFileError(
+                f"« {name} » n'est pas un classeur .xlsx valide : enregistrez-le à nouveau."
+            )
+        return "csv"
+
+    def _csv_row(self, record, reader, plan, in_preamble):
+        if record.problem:
+            return ImportedRow(
+                record.row,
+                None,
+                [
+                    Finding(
+                        BLOCKING,
+                        "import_row_unreadable",
+                        record.problem,
+                        row=record.row,
+                        column=record.column,
+                    )
+                ],
+            )
+        cells = record.cells
+        if not any(cells):
+            return None
+        if in_preamble and _template_row(cells, plan, self.schema, self._index):
+            return None
+        if plan.label_column and _template_label(cells[0]):
+            return None
+        imported = reader.read(cells, record.row, suspicious=record.suspicious)
+        if imported is not None and record.cp1252:
+            imported.findings.insert(0, _cp1252_finding(record.row, imported))
+        return imported
+
+    def _grid_row(self, cells, number, reader, plan, in_preamble):
+        if cells is self._blank or all(c is None for c in cells):
+            self._blank = cells  # openpyxl repeats one empty row for missing rows
+            return None
+        if in_preamble and _template_row(cells, plan, self.schema, self._index):
+            return None
+        if plan.label_column and _template_label(cells[0]):
+            return None
+        return reader.read(cells, number, suspicious=True)
+
+
+def _cp1252_finding(row, imported):
+    passage = imported.passage or {}
+    return Finding(
+        WARNING,
+        "import_encoding",
+        "Ligne enregistrée en Windows-1252 (ANSI) alors que le fichier est en UTF-8 : ses "
+        "accents ont été lus en Windows-1252. Vérifiez les noms de cette ligne.",
+        passage=passage.get("idTechnique"),
+        row=row,
+    )
+
+
+def _cells(item):
+    return item.cells or [] if isinstance(item, _Record) else item
+
+
+def _chain(first, rest):
+    yield from first
+    yield from rest
+
+
+def iter_rows(source, *, version="1.1.2", filename=None, progress=None) -> RowIterator:
+    """Stream the data rows of a CSV or XLSX file in the CDC template layout.
+
+    ``source``: a path, bytes, or a binary (or text) file object. Yields one
+    :class:`ImportedRow` per non-empty data row, unusable ones included.
+    ``progress(done_bytes, total_bytes)`` is called every few hundred rows.
+    Raises :class:`ImportFileError` (French message) when the file cannot be
+    read at all. The XLSX reader is python-calamine when installed (extra
+    ``xlsx-fast``), openpyxl's read-only mode otherwise.
+
+    >>> rows = iter_rows(b"idTechnique;codePostal\\nP-1;1000\\n")
+    >>> [(r.row, r.passage["codePostal"], [f.code for f in r.findings]) for r in rows]
+    [(2, '01000', ['import_value_changed'])]
+    >>> rows.header_row, rows.format
+    (1, 'csv')
+    """
+    return RowIterator(source, version=version, filename=filename, progress=progress)
 
 
 def read_passages(source, *, filename=None, version="1.1.2") -> ImportResult:
-    """Read a CSV or XLSX file in the CDC template layout.
+    """Read a whole CSV or XLSX file into an :class:`ImportResult` (a thin
+    wrapper over :func:`iter_rows`, for previews).
 
     ``source``: a path, bytes, or a binary file object. Raises
     :class:`ImportFileError` when the file cannot be read at all; cell
     problems are findings of the result.
     """
-    schema = get_schema(version)
-    data, name = _load(source)
-    filename = filename or name
-    if not data.strip():
-        raise ImportFileError("Le fichier importé est vide.")
-    kind, rows = _grid(data, filename)
-    index = _header_index(schema)
-    header = _find_header(rows, schema, index)
-    result = ImportResult(header_row=header + 1, format=kind)
-    columns, unknown, seen, ignored = [], {}, set(), set()
-    labels = column_labels(schema)
-    for position, cell in enumerate(rows[header]):
-        node = _match(cell, schema, index)
-        label = str(cell).strip() if cell is not None else ""
-        if node is None or node.key in seen:
-            unknown[position] = (label, node)
-            continue
-        seen.add(node.key)
-        if node.level == "flux":
-            ignored.add(position)  # generated by the writer for each file
-            continue
-        shown = labels[node.key] if label.lstrip("#") == node.dico_id else label
-        columns.append((position, node, f"{node.dico_id} ({shown})"))
-    result.columns = tuple(node for _p, node, _c in columns)
-    used = set()
-    for number in range(_first_data_row(rows, header, schema, index, len(columns)), len(rows)):
-        cells = rows[number]
-        row_number = number + 1
-        mapped = {position for position, _n, _c in columns}
-        extra = {
-            p
-            for p, cell in enumerate(cells)
-            if p not in mapped and p not in ignored and not is_blank(_clean(cell))
-        }
-        for position in extra - unknown.keys():
-            unknown[position] = ("", None)  # data beyond the header row
-        read = _read_row(schema, columns, cells, row_number)
-        if read is None:
-            if extra:
-                result.findings.append(
-                    Finding(
-                        WARNING,
-                        "import_row_ignored",
-                        "Ligne ignorée : seules des colonnes non reconnues sont remplies.",
-                        row=row_number,
-                    )
-                )
-            continue
-        used |= extra
-        passage, findings = read
-        result.passages.append((row_number, passage))
-        result.findings.extend(findings)
-    result.findings.extend(_unknown_columns(unknown, used, header + 1))
+    rows = iter_rows(source, filename=filename, version=version)
+    result = ImportResult()
+    for imported in rows:
+        result.rows += 1
+        if imported.passage is not None:
+            result.passages.append((imported.row, imported.passage))
+        result.findings.extend(imported.findings)
+    result.columns, result.header_row, result.format = rows.columns, rows.header_row, rows.format
     return result
-
-
-def _unknown_columns(unknown, used, header_row):
-    for position in sorted(used):
-        label, duplicate = unknown[position]
-        letter = _column_letter(position)
-        if duplicate is not None:
-            message = (
-                f"Colonne {letter} « {label} » : {duplicate.ref} figure déjà dans une "
-                "colonne précédente ; cette colonne est ignorée."
-            )
-        else:
-            message = (
-                f"Colonne {letter} « {label or 'sans en-tête'} » non reconnue : elle est "
-                "ignorée. Nommez-la par son identifiant du dictionnaire (ex. 5.1) si elle "
-                "doit être importée."
-            )
-        yield Finding(WARNING, "import_column", message, row=header_row, column=label or letter)
-
-
-def _column_letter(position):
-    letters = ""
-    position += 1
-    while position:
-        position, remainder = divmod(position - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters

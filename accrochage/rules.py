@@ -1,198 +1,94 @@
 """Pre-send rules: what keeps a passage out of a deposit, and what to fix.
 
 ``check_passage`` returns the :class:`~accrochage.findings.Finding` list of
-one passage, before any XML is written:
+one passage, before any XML is written; it is :func:`check_facets` (every
+XSD constraint, derived from the dictionary table) followed by
+:func:`check_business` (the rules the XSD cannot state). Each rule's
+severity and source come from :mod:`accrochage.rulebook`: blocking only
+what the CDC refuses (the XSD, or a rejection a CDC guide documents); what
+a CDC document asks for without the CDC enforcing it is a warning, and
+blocking with ``strict=True``; advice never blocks. Every finding names its
+``source``, and a message names it too when it is not the XSD.
 
-- every XSD constraint, derived from the dictionary table: required
-  elements (``None`` is fine where the element is nillable), only inside the
-  chosen branch of a choice and inside optional groups that are present;
-  text lengths and patterns, integer ranges, enumerations, dates
-  (AAAA-MM-JJ, 1900-2099), booleans, and each DigComp result;
-- the dictionary's business rules (SPEC.md §2.6): date order, VAE route,
-  birthplace abroad / in France, presence flags, DigComp areas, type and
-  code, admitted candidates only;
-- identity quality: INSEE code, NIR (key, sex, birth year), the dictionary's
-  shorter name lengths, a birth date that exists and is not in the future
-  (blocking), a plausible age at the award (warnings);
-- the legal deadline (3 months after the award date).
+- XSD constraints: required elements (``None`` is fine where nillable),
+  only inside the chosen branch of a choice and inside optional groups
+  that are present; text lengths and patterns, integer ranges,
+  enumerations, dates (AAAA-MM-JJ, 1900-2099), booleans, each DigComp result;
+- the CDC's documented rejections: type and code, date order, admitted
+  candidates only, an impossible birth date;
+- the dictionary's and template's asks: VAE route, presence flags, DigComp
+  pairs, birthplace abroad / in France, INSEE code shape;
+- advice: names longer than an older dictionary's limit, a plausible birth
+  date, the NIR's coherence, the legal deadline, and what the guides imply
+  (a score for PAR_SCORING, a provisional result, a numeric CPF file
+  number, an https proof link).
 
-``BLOCKING`` findings break the XSD or a rule the CDC states or enforces;
-a rule neither the XSD nor the dictionary states gives a ``WARNING``. Flux
-facts (``idFlux``, ``horodatage``, ``action``) are the writer's and are not
-checked here.
+Performance: the table is compiled once per version, like the writer's
+renderer. Passages of one deposit share a few *shapes* (chosen branches,
+present groups); for each shape a generated function tells, in straight
+code, whether any XSD constraint can fail. Only then does the interpreted
+check run, to say which and why: its findings are the reference.
 
-Besides the dictionary's fact keys a passage may carry ``"nir"`` (15
-characters with the key, or 13) and the meta key ``"admis"``: ``False``
-marks a candidate who did not pass, who must not be transmitted.
+Flux facts (``idFlux``, ``horodatage``, ``action``) are the writer's and are
+not checked here. Besides the dictionary's fact keys a passage may carry
+``"nir"`` (15 characters with the key, or 13) and the meta key ``"admis"``:
+``False`` marks a candidate who did not pass, who must not be transmitted.
 
 >>> import datetime
 >>> from accrochage.samples import make_passage
 >>> check_passage(make_passage(), today=datetime.date(2026, 11, 2))
 []
->>> [f.code for f in check_passage(make_passage(modaliteAcces="VAE"),
-...                                today=datetime.date(2026, 11, 2))]
-['conditional_missing']
+>>> vae = make_passage(modaliteAcces="VAE")
+>>> [(f.severity, f.code) for f in check_passage(vae, today=datetime.date(2026, 11, 2))]
+[('warning', 'conditional_missing')]
+>>> [(f.severity, f.code)
+...  for f in check_passage(vae, today=datetime.date(2026, 11, 2), strict=True)]
+[('blocking', 'conditional_missing')]
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from . import deadline as legal_deadline
-from .dictionary import CHOICE, DEFAULT_VERSION, Boolean, Date, Enum, Integer, Text, get_schema
-from .dictionary.v1_1_2 import DIGCOMP_AREAS
-from .exceptions import InvalidChecksum, InvalidComponent, InvalidFormat
-from .findings import BLOCKING, WARNING, Finding, for_node
-from .identity import (
-    certification_code_kind,
-    compact_code,
-    compact_nir,
-    insee_kind,
-    nir13,
-    nir_coherence,
-    nir_is_provisional,
-    normalize_name,
+from . import birth
+from . import nir as nir_number
+from .business_rules import _RULES, ADMITTED, _block, _nir_findings  # noqa: F401 (_RULES: tests)
+from .business_rules import business as _business
+from .dictionary import DEFAULT_VERSION, Boolean, Date, Enum, Integer, Text, get_schema
+from .findings import BLOCKING, WARNING, Finding
+from .rule_plan import (
+    _PLANS,
+    _XML_ILLEGAL,
+    NIR,
+    NIR_SET_ASIDE,
+    WRITER_LEVELS,
+    _as_date,
+    _as_int,
+    _blank,
+    _nir_fault,
 )
-from .values import check_text, is_blank, to_xml_text
+from .rule_plan import compiled as _plan
+from .rulebook import BLOCKS, RULES, STRICT
+from .values import check_text, to_xml_text
 
 __all__ = [
     "ADMITTED",
-    "MAX_AGE",
     "MIN_AGE",
     "NIR",
+    "NIR_SET_ASIDE",
+    "WRITER_LEVELS",
+    "check_business",
+    "check_facets",
     "check_passage",
     "check_passages",
     "chosen_branches",
     "normalize_passage",
 ]
 
-#: fact key of the NIR (15 characters with the key, or 13)
-NIR = "nir"
-#: meta key: False for a candidate who was not admitted (never transmitted)
-ADMITTED = "admis"
 #: below this age at the award date, a birth year is probably mistyped
-MIN_AGE = 14
-#: from this age at the award date too (the XSD itself stops at 1900)
-MAX_AGE = 100
-#: levels whose facts are generated by the writer, not checked here
-WRITER_LEVELS = ("flux",)
-
-_INT_TEXT = re.compile(r"[+-]?[0-9]+")
-# a table condition that ties a field to another one's value: "si #7.1 = VAE"
-_CONDITION = re.compile(r"si #([0-9.]+) = (\S+)")
-# characters XML 1.0 cannot carry: the writer would fail on them
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-# ------------------------------------------------------------------ the plan
-
-
-@dataclass(frozen=True)
-class _Choice:
-    node: object
-    branches: tuple
-    gates: tuple  # where the choice itself is written
-
-
-@dataclass(frozen=True)
-class _Plan:
-    schema: object
-    leaves: tuple  # (node, gates) for every checked leaf outside repeated items
-    items: object  # the repeated DigComp result group
-    item_leaves: tuple
-    choices: tuple
-    group_keys: dict  # optional group path -> keys that make it present
-    conditionals: tuple  # (node, trigger node, expected value) from "si #X = V"
-    shapes: dict  # (chosen branches, present groups) -> (active leaves, their keys)
-
-
-def _under(node, path):
-    return node.path.startswith(path + "/")
-
-
-@cache
-def _plan(version):
-    schema = get_schema(version)
-    root = schema.passage_path.split("/")[0]
-    items = next(n for n in schema.nodes if n.key and not n.is_leaf and n.max_occurs is None)
-    item_leaves = tuple(n for n in schema.leaves if _under(n, items.path))
-
-    def gates(node):
-        found, path = [], node.parent
-        while path and path != root:
-            group = schema.by_path[path]
-            parent = schema.by_path.get(group.parent)
-            if parent is not None and parent.content == CHOICE:
-                found.append(("branch", parent.path, path))
-            if group.min_occurs == 0:
-                found.append(("optional", path))
-            path = group.parent
-        return tuple(found)
-
-    choices = tuple(
-        _Choice(
-            node,
-            schema.branches(node.path),
-            gates(node),
-        )
-        for node in schema.nodes
-        if node.content == CHOICE
-    )
-    leaves = tuple(
-        (node, gates(node))
-        for node in schema.leaves
-        if node.level not in WRITER_LEVELS and not _under(node, items.path)
-    )
-    optional = {g[1] for _node, node_gates in leaves for g in node_gates if g[0] == "optional"}
-    optional |= {g[1] for g in gates(items) if g[0] == "optional"}
-    conditionals = []
-    for node in schema.nodes:
-        for condition in node.conditions:
-            match = _CONDITION.fullmatch(condition)
-            if match:
-                trigger = schema.by_dico_id[match.group(1)]
-                expected = {"true": True, "false": False}.get(match.group(2), match.group(2))
-                conditionals.append((node, trigger, expected))
-                if not node.is_leaf:
-                    optional.add(node.path)
-    return _Plan(
-        schema,
-        leaves,
-        items,
-        item_leaves,
-        choices,
-        {path: schema.keys_under(path) for path in optional},
-        tuple(conditionals),
-        {},
-    )
-
-
-def _blank(value):
-    """Unknown: None, blank text or an empty list."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, tuple)):
-        return not value
-    return False
-
-
-def _resolve(plan, passage):
-    chosen = {}
-    for choice in plan.choices:
-        branch = next((b for b in choice.branches if _has_any(passage, b.own_keys)), None)
-        if branch is None:
-            branch = next((b for b in choice.branches if b.nil_ok), None)
-        chosen[choice.node.path] = branch.node.path if branch else None
-    return chosen
-
-
-def _has_any(passage, keys):
-    return any(not _blank(passage.get(key)) for key in keys)
+MIN_AGE = birth.MIN_AGE
 
 
 def chosen_branches(passage, *, version=DEFAULT_VERSION):
@@ -200,106 +96,102 @@ def chosen_branches(passage, *, version=DEFAULT_VERSION):
 
     The first branch (in table order) holding a fact no other branch holds
     wins; when none does, a branch that may be written as ``xsi:nil`` (the
-    birth postal code) is taken; otherwise the value is ``None``. The writer
-    emits exactly these branches.
+    birth postal code) is taken; otherwise the value is ``None``. A NIR that
+    cannot be written does not select its branch when another branch is
+    complete (the civil status): :func:`normalize_passage` then sets it
+    aside, so that the writer, which picks branches the same way, agrees.
 
     >>> from accrochage.samples import make_passage
     >>> picked = chosen_branches(make_passage(codeInsee=None))
     >>> sorted(path.rsplit("/", 1)[1] for path in picked.values())
     ['codePostalNaissance', 'titulaire']
     """
-    return _resolve(_plan(str(version)), passage)
+    return dict(_plan(str(version)).shape(passage).chosen)
 
 
 class _Context:
-    """One passage being checked: its values, chosen branches and location."""
+    """One passage being checked: its values, its shape and the options."""
 
-    def __init__(self, plan, passage, today, short_lengths, warn_days):
+    __slots__ = (
+        "active_keys",
+        "get",
+        "passage",
+        "plan",
+        "shape",
+        "short_lengths",
+        "strict",
+        "today",
+        "warn_days",
+    )
+
+    def __init__(self, plan, passage, today, short_lengths, warn_days, strict):
         self.plan = plan
-        self.schema = plan.schema
         self.passage = passage
+        self.get = passage.get
         self.today = today
         self.short_lengths = short_lengths
         self.warn_days = warn_days
-        self.chosen = _resolve(plan, passage)
-        ident = passage.get("idTechnique")
-        self.where = {"passage": None if is_blank(ident) else str(ident)}
-        self.present = {}
-        # passages of one deposit mostly share a shape: compute its leaves once
-        shape = (
-            tuple(self.chosen.values()),
-            tuple(self._present(path) for path in plan.group_keys),
-        )
-        cached = plan.shapes.get(shape)
-        if cached is None:
-            active = tuple(node for node, gates in plan.leaves if self.open(gates))
-            cached = plan.shapes[shape] = (active, frozenset(node.key for node in active))
-        self.active, self.active_keys = cached
+        self.strict = strict
+        shape = self.shape = plan.shape(passage)
+        self.active_keys = shape.active_keys
+
+    @property
+    def schema(self):
+        return self.plan.schema
 
     def open(self, gates):
-        for gate in gates:
-            if gate[0] == "branch":
-                if self.chosen.get(gate[1]) != gate[2]:
-                    return False
-            elif not self._present(gate[1]):
-                return False
-        return True
+        return self.shape.open(gates)
 
-    def _present(self, group_path):
-        present = self.present.get(group_path)
-        if present is None:
-            present = _has_any(self.passage, self.plan.group_keys[group_path])
-            self.present[group_path] = present
-        return present
+    @property
+    def chosen(self):
+        return self.shape.chosen
 
     def value(self, key):
         """The value of an active fact (None when unknown or not written)."""
         return self.passage.get(key) if key in self.active_keys else None
 
     def node(self, key):
-        return self.schema.by_key[key]
+        return self.plan.schema.by_key[key]
 
-    def finding(self, node, severity, code, message):
-        return for_node(node, severity, code, message, **self.where)
+    def _where(self):
+        ident = self.passage.get("idTechnique")
+        return None if _blank(ident) else str(ident)
+
+    def _severity(self, level):
+        if level == BLOCKS or (level == STRICT and self.strict):
+            return BLOCKING
+        return WARNING
+
+    def finding(self, node, code, message, *, severity=None, source=None):
+        """A finding on a field, graded and sourced by the rulebook."""
+        rule = RULES[code]
+        source = source or rule.source
+        if source:
+            message = f"{message} Source : {source}."
+        return Finding(
+            severity or self._severity(rule.level),
+            code,
+            f"{node.label} ({node.ref}) {message}",
+            field=node.key,
+            dico_id=node.dico_id,
+            passage=self._where(),
+            source=source or self.plan.xsd_source,
+        )
+
+    def plain_finding(self, code, message, field, *, severity=None):
+        """A finding on a fact the table does not hold (``admis``, a 1.1.2 NIR)."""
+        rule = RULES[code]
+        return Finding(
+            severity or self._severity(rule.level),
+            code,
+            f"{message} Source : {rule.source}.",
+            field=field,
+            passage=self._where(),
+            source=rule.source,
+        )
 
 
 # ------------------------------------------------------- XSD constraints
-
-
-def _as_int(value):
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
-        return int(value)
-    return None
-
-
-def _as_date(value):
-    if isinstance(value, datetime.datetime):
-        return None
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
-_ENUM_VALUES = {}
-
-
-def _enum_values(kind):
-    """The codes of an enumeration, as a set built once (schemas live forever)."""
-    values = _ENUM_VALUES.get(id(kind))
-    if values is None:
-        values = _ENUM_VALUES[id(kind)] = frozenset(kind.values)
-    return values
 
 
 @lru_cache(maxsize=4096)
@@ -309,13 +201,7 @@ def _date_ok(pattern, text):
 
 
 def _wrong_type(kind):
-    return [
-        (
-            BLOCKING,
-            "type",
-            f"n'est pas du type attendu ({kind.describe()}) : corrigez la valeur.",
-        )
-    ]
+    return [("type", f"n'est pas du type attendu ({kind.describe()}) : corrigez la valeur.")]
 
 
 def _boolean_problems(node, value, short_lengths):
@@ -329,7 +215,7 @@ def _integer_problems(node, value, short_lengths):
     if number is None:
         return _wrong_type(kind)
     if not kind.minimum <= number <= kind.maximum:
-        return [(BLOCKING, "range", f"doit être un {kind.describe()} : corrigez la valeur.")]
+        return [("range", f"doit être un {kind.describe()} : corrigez la valeur.")]
     return []
 
 
@@ -339,7 +225,6 @@ def _date_problems(node, value, short_lengths):
     if not _date_ok(node.value.pattern, to_xml_text(node, value)):
         return [
             (
-                BLOCKING,
                 "date",
                 "doit être une date réelle au format AAAA-MM-JJ, entre 1900 et 2099 : corrigez-la.",
             )
@@ -349,15 +234,11 @@ def _date_problems(node, value, short_lengths):
 
 def _enum_problems(node, value, short_lengths):
     kind = node.value
-    if isinstance(value, str) and value in _enum_values(kind):
+    if isinstance(value, str) and value in kind.values:
         return []
     shown = str(value)[:40]
     return [
-        (
-            BLOCKING,
-            "enum",
-            f"n'accepte pas « {shown} » : choisissez parmi " + ", ".join(kind.values) + ".",
-        )
+        ("enum", f"n'accepte pas « {shown} » : choisissez parmi " + ", ".join(kind.values) + ".")
     ]
 
 
@@ -378,68 +259,89 @@ _CHECKERS = {
 
 
 def _value_problems(node, value, short_lengths):
-    """``(severity, code, message)`` for a non-blank value of a leaf."""
+    """``(code, message)`` for a non-blank value of a leaf; severity and
+    source come from the rulebook (``dico_length`` is the one exception)."""
     return _CHECKERS[type(node.value)](node, value, short_lengths)
 
 
 def _text_problems(node, text, short_lengths):
     problems = [
-        (BLOCKING, code, f"{message} : corrigez la valeur.")
-        for code, message in check_text(node, text)
+        (code, f"{message} : corrigez la valeur.") for code, message in check_text(node, text)
     ]
     if _XML_ILLEGAL.search(text):
         problems.append(
             (
-                BLOCKING,
                 "characters",
                 "contient un caractère de contrôle invisible, interdit en XML : "
                 "ressaisissez la valeur.",
             )
         )
     short = node.dico_max_length
-    if short and len(text) > short and not any(p[1] == "max_length" for p in problems):
-        problems.append(
-            (
-                BLOCKING if short_lengths else WARNING,
-                "dico_length",
-                f"dépasse les {short} caractères du dictionnaire de la Caisse des Dépôts "
-                f"(il en compte {len(text)}) : abrégez-le selon l'état civil pour éviter "
-                "un rejet.",
-            )
-        )
+    if short and len(text) > short and not any(p[0] == "max_length" for p in problems):
+        problems.append(("dico_length", _dico_length_message(node, len(text), short_lengths)))
     return problems
+
+
+def _dico_length_message(node, size, short_lengths):
+    """The shorter limit, its source, and never "shorten the name"
+    (NC5 V22 #8.1-#8.5: 60 characters; matching is on the exact birth name,
+    receipt guide V3 p.4)."""
+    limit, top = node.dico_max_length, node.value.max_length
+    if node.normalize == "name":
+        message = (
+            f"compte {size} caractères, plus que les {limit} de l'ancienne feuille Dictionnaire "
+            f"(V.16) du modèle Excel ; le dictionnaire NC5 V22 et le XSD en acceptent {top} : "
+            "transmettez-le tel qu'il figure à l'état civil, sans l'abréger (la Caisse des "
+            "Dépôts rapproche le nom exact)."
+        )
+    else:
+        message = (
+            f"compte {size} caractères, plus que les {limit} du dictionnaire NC5 V22 ; le XSD "
+            f"en accepte {top} : vérifiez le libellé, le fichier reste valide."
+        )
+    if short_lengths:
+        message += " Bloquant parce que les longueurs courtes sont demandées (--short-lengths)."
+    return message
 
 
 def _leaf_findings(ctx, node, value, prefix=""):
     if _blank(value):
         if node.required and not node.nillable:
             return [
-                ctx.finding(
-                    node, BLOCKING, "required", prefix + "est obligatoire : renseignez une valeur."
-                )
+                ctx.finding(node, "required", prefix + "est obligatoire : renseignez une valeur.")
             ]
         return []
     if node.key == NIR:
         found = _nir_findings(ctx, value)
         if found:
             return found
-        value = nir13(value)
-    return [
-        ctx.finding(node, severity, code, prefix + message)
-        for severity, code, message in _value_problems(node, value, ctx.short_lengths)
-    ]
+        value = nir_number.to_13(value)
+    findings = []
+    for code, message in _value_problems(node, value, ctx.short_lengths):
+        if code == "dico_length":
+            findings.append(
+                ctx.finding(
+                    node,
+                    code,
+                    prefix + message,
+                    severity=BLOCKING if ctx.short_lengths else WARNING,
+                    source=node.dico_length_source,
+                )
+            )
+        else:
+            findings.append(ctx.finding(node, code, prefix + message))
+    return findings
 
 
 def _structure(ctx):
-    """Every XSD constraint of the table, leaf by leaf."""
+    """Every XSD constraint of the table, leaf by leaf (the reference check)."""
     findings = []
     for choice in ctx.plan.choices:
         if ctx.open(choice.gates):
             findings.extend(_choice_findings(ctx, choice))
     get = ctx.passage.get
-    for node in ctx.active:
+    for node in ctx.shape.active:
         value = get(node.key)
-        # fast path for the common case: a value of the right type, no problem
         if _blank(value) or node.key == NIR or _value_problems(node, value, ctx.short_lengths):
             findings.extend(_leaf_findings(ctx, node, value))
     findings.extend(_item_findings(ctx))
@@ -450,28 +352,17 @@ def _choice_findings(ctx, choice):
     chosen = ctx.chosen[choice.node.path]
     if chosen is None:
         wanted = " ou ".join(_block(b.node) for b in choice.branches)
-        return [
-            ctx.finding(choice.node, BLOCKING, "choice_missing", f"manque : renseignez {wanted}.")
-        ]
+        return [ctx.finding(choice.node, "choice_missing", f"manque : renseignez {wanted}.")]
     picked = next(b for b in choice.branches if b.node.path == chosen)
     return [
         ctx.finding(
             branch.node,
-            WARNING,
             "branch_ignored",
             f"ne sera pas transmis, car {_block(picked.node)} est renseigné et un seul "
             "mode est accepté : retirez ces données si elles ne servent pas.",
         )
-        for branch in choice.branches
-        if branch.node.path != chosen and _has_any(ctx.passage, branch.own_keys)
+        for branch in ctx.shape.ignored[choice.node.path]
     ]
-
-
-def _block(node):
-    """How a message names another field or block: « label » (#5.13 name)."""
-    if node.is_leaf:
-        return f"« {node.label} » ({node.ref})"
-    return f"« {node.label} » (bloc {node.dico_id})" if node.dico_id else f"« {node.label} »"
 
 
 def _item_findings(ctx):
@@ -483,495 +374,106 @@ def _item_findings(ctx):
         return [
             ctx.finding(
                 plan.items,
-                BLOCKING,
                 "type",
                 "doit être une liste de résultats (niveau, domaine, compétence) : "
                 "corrigez la donnée.",
             )
         ]
-    known = {node.key for node in plan.item_leaves}
     findings = []
     for number, item in enumerate(items, 1):
         prefix = f"(résultat n° {number}) "
         for node in plan.item_leaves:
             findings.extend(_leaf_findings(ctx, node, item.get(node.key), prefix))
-        for key in sorted(set(item) - known):
+        for key in sorted(set(item) - plan.item_keys):
             findings.append(
                 ctx.finding(
                     plan.items,
-                    WARNING,
                     "unknown_key",
                     f"{prefix}contient « {key} », qui n'est pas transmis : attendu "
-                    + ", ".join(sorted(known))
+                    + ", ".join(sorted(plan.item_keys))
                     + ".",
                 )
             )
     return findings
 
 
-# ----------------------------------------------------------- business rules
-
-
-def _date_order(ctx):
-    findings = []
-    for start_key, end_key, code in (
-        ("dateDebutExamen", "dateFinExamen", "exam_dates_order"),
-        ("dateDebutValidite", "dateFinValidite", "validity_dates_order"),
-    ):
-        start, end = _as_date(ctx.value(start_key)), _as_date(ctx.value(end_key))
-        if start and end and end < start:
-            findings.append(
-                ctx.finding(
-                    ctx.node(end_key),
-                    BLOCKING,
-                    code,
-                    f"est antérieure à {_block(ctx.node(start_key))} et la Caisse des Dépôts "
-                    "rejette ce passage : corrigez l'une des deux dates.",
-                )
-            )
-    return findings
-
-
-def _birthplace(ctx):
-    code = ctx.value("codeInsee")
-    insee = ctx.node("codeInsee")
-    country = ctx.node("codePaysNaissance")
-    if "codeInsee" not in ctx.active_keys:
-        if "codePostal" in ctx.active_keys and _blank(ctx.value("codePostal")):
-            return [
-                ctx.finding(
-                    insee,
-                    WARNING,
-                    "birthplace_unknown",
-                    "manque, comme le code postal de naissance : renseignez le code INSEE de "
-                    "la commune de naissance (99XXX à l'étranger), sans quoi le titulaire "
-                    "risque de ne pas être reconnu.",
-                )
-            ]
-        return []
-    if not isinstance(code, str) or len(code) != insee.value.length:
-        return []  # the length check already reports it
-    try:
-        kind = insee_kind(code)
-    except (InvalidFormat, InvalidComponent) as error:
-        return [ctx.finding(insee, BLOCKING, "insee_" + error.code, ": " + _lower(str(error)))]
-    given = ctx.value("codePaysNaissance")
-    if kind == "abroad":
-        if _blank(given):
-            return [
-                ctx.finding(
-                    country,
-                    WARNING,
-                    "country_code_missing",
-                    f"est attendu pour une naissance à l'étranger : indiquez {code[2:]}, "
-                    f"les 3 derniers chiffres du code INSEE {code} ({insee.ref}).",
-                )
-            ]
-        if str(given) != code[2:]:
-            return [
-                ctx.finding(
-                    country,
-                    BLOCKING,
-                    "country_code_mismatch",
-                    f"doit reprendre les 3 derniers chiffres du code INSEE {code} "
-                    f"({insee.ref}) : indiquez {code[2:]}.",
-                )
-            ]
-    elif not _blank(given):
-        return [
-            ctx.finding(
-                country,
-                WARNING,
-                "country_code_france",
-                f"doit rester vide pour une personne née en France ({insee.ref} désigne une "
-                "commune française) : retirez-le.",
-            )
-        ]
-    return []
-
-
-def _lower(text):
-    return text[:1].lower() + text[1:]
-
-
-def _conditional(ctx):
-    """The table's ``conditions`` "si #X = V": VAE route, presence flags.
-
-    A presence flag (a boolean) promises data: data with the flag false is
-    blocking (the dictionary forbids it), a true flag with no data a
-    warning. A code (VAE) makes the data required: missing is blocking (the
-    template says "obligatoire si"), given without the code a warning.
-    """
-    findings = []
-    for node, trigger, expected in ctx.plan.conditionals:
-        if node.is_leaf:
-            given = not _blank(ctx.value(node.key))
-        else:
-            given = _has_any(ctx.passage, ctx.plan.group_keys[node.path])
-        if isinstance(trigger.value, Boolean):
-            findings.extend(_flag(ctx, node, trigger, given))
-        else:
-            findings.extend(_required_if(ctx, node, trigger, expected, given))
-    return findings
-
-
-def _flag(ctx, node, trigger, given):
-    flag = ctx.passage.get(trigger.key)
-    if flag is False and given:
-        return [
-            ctx.finding(
-                trigger,
-                BLOCKING,
-                "presence_flag_false",
-                f"vaut false alors que {_block(node)} est renseigné : passez-le à true, "
-                "ou retirez ces données.",
-            )
-        ]
-    if flag is True and not given:
-        return [
-            ctx.finding(
-                node,
-                WARNING,
-                "presence_flag_empty",
-                f"manque alors que {_block(trigger)} vaut true : renseignez-le, ou passez "
-                f"{trigger.ref} à false.",
-            )
-        ]
-    return []
-
-
-def _required_if(ctx, node, trigger, expected, given):
-    actual = ctx.value(trigger.key)
-    if actual == expected and not given:
-        choices = ""
-        if isinstance(node.value, Enum):
-            choices = " : renseignez " + " ou ".join(node.value.values)
-        return [
-            ctx.finding(
-                node,
-                BLOCKING,
-                "conditional_missing",
-                f"est obligatoire quand {_block(trigger)} vaut {expected}{choices}.",
-            )
-        ]
-    if given and actual != expected:
-        return [
-            ctx.finding(
-                node,
-                WARNING,
-                "conditional_unexpected",
-                f"ne sert que si {_block(trigger)} vaut {expected} : retirez cette donnée, "
-                f"ou corrigez {trigger.ref}.",
-            )
-        ]
-    return []
-
-
-_AREAS = {area: count for area, _label, count in DIGCOMP_AREAS}
-
-
-def _digcomp(ctx):
-    items = ctx.passage.get(ctx.plan.items.key)
-    if not isinstance(items, (list, tuple)):
-        return []
-    findings = []
-    score = ctx.node("scoreGeneral")
-    if items and _blank(ctx.passage.get("scoreGeneral")):
-        findings.append(
-            ctx.finding(
-                score,
-                WARNING,
-                "digcomp_score_missing",
-                "devrait accompagner les résultats DigComp (guide de la Caisse des Dépôts) : "
-                "renseignez-le.",
-            )
-        )
-    for number, item in enumerate(items, 1):
-        if isinstance(item, dict):
-            findings.extend(_digcomp_item(ctx, number, item))
-    return findings
-
-
-def _digcomp_item(ctx, number, item):
-    area, competence = item.get("domaineCompetenceId"), item.get("competenceId")
-    prefix = f"(résultat n° {number}) "
-    if _blank(area):
-        return []
-    if area not in _AREAS:
-        return [
-            ctx.finding(
-                ctx.node("domaineCompetenceId"),
-                BLOCKING,
-                "digcomp_area",
-                prefix + f"doit être un domaine DigComp de 1 à {len(_AREAS)} : corrigez-le.",
-            )
-        ]
-    if _blank(competence):
-        return []
-    count = _AREAS[area]
-    if not (isinstance(competence, str) and competence.isdigit()) or not (
-        1 <= int(competence) <= count
-    ):
-        return [
-            ctx.finding(
-                ctx.node("competenceId"),
-                BLOCKING,
-                "digcomp_competence",
-                prefix + f"doit être une compétence de 1 à {count}, car le domaine {area} "
-                f"en compte {count} : corrigez la compétence ou le domaine.",
-            )
-        ]
-    return []
-
-
-def _certification(ctx):
-    kind, code = ctx.value("type"), ctx.value("code")
-    if _blank(kind) or _blank(code):
-        return []
-    try:
-        certification_code_kind(kind, code)
-    except (InvalidFormat, InvalidComponent) as error:
-        return [
-            ctx.finding(
-                ctx.node(error.field),
-                BLOCKING,
-                "certification_code",
-                ": " + _lower(str(error)) + " La Caisse des Dépôts rejette sinon le passage.",
-            )
-        ]
-    return []
-
-
-def _admitted(ctx):
-    if ctx.passage.get(ADMITTED) is False:
-        return [
-            Finding(
-                BLOCKING,
-                "not_admitted",
-                "Seuls les candidats admis sont transmis à la Caisse des Dépôts : "
-                "retirez ce passage du dépôt.",
-                field=ADMITTED,
-                **ctx.where,
-            )
-        ]
-    return []
-
-
-def _birth_date(ctx):
-    year, month, day = (
-        _as_int(ctx.value(key)) for key in ("anneeNaissance", "moisNaissance", "jourNaissance")
-    )
-    year_node = ctx.node("anneeNaissance")
-    if year is None or not year_node.value.minimum <= year <= year_node.value.maximum:
-        return []
-    month = month if month and 1 <= month <= 12 else None
-    if month and day and 1 <= day <= 31:
-        try:
-            datetime.date(year, month, day)
-        except ValueError:
-            return [
-                ctx.finding(
-                    ctx.node("jourNaissance"),
-                    BLOCKING,
-                    "birth_date_invalid",
-                    "n'existe pas pour ce mois et cette année : corrigez le jour ou le mois "
-                    "de naissance.",
-                )
-            ]
-    # earliest possible birthday: the oldest the holder can be
-    earliest = datetime.date(year, month or 1, day if month and day and 1 <= day <= 28 else 1)
-    if earliest > ctx.today:
-        # nobody holds a certification before being born: a typing error, never sent
-        return [
-            ctx.finding(
-                year_node,
-                BLOCKING,
-                "birth_in_future",
-                "donne une naissance dans le futur : corrigez la date de naissance.",
-            )
-        ]
-    award = _as_date(ctx.value("dateDebutValidite"))
-    if award and _age(earliest, award) < MIN_AGE:
-        return [
-            ctx.finding(
-                year_node,
-                WARNING,
-                "holder_too_young",
-                f"donne un titulaire de moins de {MIN_AGE} ans à la date de délivrance : "
-                "vérifiez la date de naissance.",
-            )
-        ]
-    # latest possible birthday: the youngest the holder can be
-    latest = datetime.date(year, month or 12, day if month and day and 1 <= day <= 28 else 28)
-    if award and _age(latest, award) >= MAX_AGE:
-        return [
-            ctx.finding(
-                year_node,
-                WARNING,
-                "holder_very_old",
-                f"donne un titulaire de {MAX_AGE} ans ou plus à la date de délivrance : "
-                "vérifiez l'année de naissance.",
-            )
-        ]
-    return []
-
-
-def _age(born, on):
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def _award(ctx):
-    award = _as_date(ctx.value("dateDebutValidite"))
-    if award is None:
-        return []
-    node = ctx.node("dateDebutValidite")
-    if award > ctx.today:
-        return [
-            ctx.finding(
-                node,
-                WARNING,
-                "award_in_future",
-                "est dans le futur : un passage se transmet une fois la certification "
-                "délivrée ; vérifiez la date.",
-            )
-        ]
-    status = legal_deadline.deadline_status(award, ctx.today, ctx.warn_days)
-    last_day = legal_deadline.deadline(award).strftime("%d/%m/%Y")
-    months = legal_deadline.DELAY_MONTHS
-    if status == legal_deadline.SOON:
-        return [
-            ctx.finding(
-                node,
-                WARNING,
-                "deadline_soon",
-                f"ouvre un délai légal de transmission de {months} mois qui expire le "
-                f"{last_day} : déposez ce passage avant cette date.",
-            )
-        ]
-    if status == legal_deadline.OVERDUE:
-        return [
-            ctx.finding(
-                node,
-                WARNING,
-                "deadline_overdue",
-                f"ouvrait un délai légal de transmission de {months} mois, dépassé depuis le "
-                f"{last_day} : déposez ce passage sans attendre (le dépôt reste obligatoire).",
-            )
-        ]
-    return []
-
-
-# ------------------------------------------------------------------- NIR
-
-
-def _nir_node(ctx):
-    return ctx.schema.by_key.get(NIR)
-
-
-def _nir_findings(ctx, value):
-    """Key, format and provisional checks; blocking only where the NIR is written."""
-    written = NIR in ctx.active_keys
-    severity = BLOCKING if written else WARNING
-    node = _nir_node(ctx)
-
-    def finding(code, message):
-        if node is not None:
-            return ctx.finding(node, severity, code, message)
-        return Finding(severity, code, "NIR " + message, field=NIR, **ctx.where)
-
-    if not isinstance(value, str):
-        return [finding("nir_type", ": saisissez le NIR comme un texte de 13 ou 15 caractères.")]
-    try:
-        nir13(value)
-    except (InvalidFormat, InvalidChecksum, InvalidComponent) as error:
-        return [finding("nir_" + error.code, ": " + _lower(str(error)))]
-    if nir_is_provisional(value):
-        return [
-            finding(
-                "nir_provisional",
-                "est un numéro provisoire (NIA, 1er chiffre 7 ou 8) : demandez au titulaire "
-                "son NIR définitif.",
-            )
-        ]
-    return []
-
-
-def _nir(ctx):
-    """The NIR outside its branch (warnings), and its coherence with the civil status."""
-    value = ctx.passage.get(NIR)
-    if _blank(value):
-        return []
-    # where the NIR is written, the leaf check has reported its problems
-    findings = [] if NIR in ctx.active_keys else _nir_findings(ctx, value)
-    if not isinstance(value, str) or not _nir_ok(value):
-        return findings
-    code_insee = ctx.passage.get("codeInsee")
-    problems = nir_coherence(
-        value,
-        sexe=ctx.passage.get("sexe"),
-        annee=_as_int(ctx.passage.get("anneeNaissance")),
-        mois=_as_int(ctx.passage.get("moisNaissance")),
-        code_insee=code_insee if isinstance(code_insee, str) else None,
-    )
-    findings.extend(
-        ctx.finding(ctx.node(key), WARNING, "nir_mismatch", message) for key, message in problems
-    )
-    return findings
-
-
-def _nir_ok(value):
-    try:
-        nir13(value)
-    except (InvalidFormat, InvalidChecksum, InvalidComponent):
-        return False
-    return True
-
-
-_RULES = (
-    _admitted,
-    _certification,
-    _date_order,
-    _conditional,
-    _digcomp,
-    _birthplace,
-    _birth_date,
-    _nir,
-    _award,
-)
-
-
 # --------------------------------------------------------------- public API
 
 
-def check_passage(
-    passage, *, version=DEFAULT_VERSION, today=None, short_lengths=False, warn_days=30
-):
-    """The findings of one passage, in table order then rule by rule.
-
-    ``today`` (default: the current date) dates the deadline and plausibility
-    checks; ``short_lengths`` makes the dictionary's shorter name lengths
-    (30/20/40) blocking instead of warnings; ``warn_days`` is how early the
-    deadline warning starts.
-
-    >>> from accrochage.samples import make_passage
-    >>> found = check_passage(make_passage(nomNaissance=None, sexe="X"),
-    ...                       today=datetime.date(2026, 11, 2))
-    >>> [(f.severity, f.code, f.dico_id) for f in found]
-    [('blocking', 'required', '8.1'), ('blocking', 'enum', '8.9')]
-    >>> print(found[0].message)
-    Nom de naissance (#8.1 nomNaissance) est obligatoire : renseignez une valeur.
-    """
-    ctx = _Context(
+def _context(passage, version, today, short_lengths, warn_days, strict):
+    return _Context(
         _plan(str(version)),
         passage,
         today or datetime.date.today(),
         short_lengths,
         warn_days,
+        strict,
     )
-    findings = _structure(ctx)
-    for rule in _RULES:
-        findings.extend(rule(ctx))
-    return findings
+
+
+def check_facets(
+    passage, *, version=DEFAULT_VERSION, today=None, short_lengths=False, warn_days=30, strict=False
+):
+    """The XSD constraints only: what libxml2 would refuse, said in French.
+
+    Takes the options of :func:`check_passage`. A caller that validates with
+    the schema anyway may run this only to explain a refused passage.
+
+    >>> import datetime
+    >>> from accrochage.samples import make_passage
+    >>> [f.code for f in check_facets(make_passage(sexe="X", modaliteAcces="VAE"))]
+    ['enum']
+    """
+    ctx = _context(passage, version, today, short_lengths, warn_days, strict)
+    clean = ctx.shape.clean
+    return [] if clean is not None and clean(passage) else _structure(ctx)
+
+
+def check_business(
+    passage, *, version=DEFAULT_VERSION, today=None, short_lengths=False, warn_days=30, strict=False
+):
+    """The rules beyond the XSD only (takes the options of :func:`check_passage`).
+
+    >>> import datetime
+    >>> from accrochage.samples import make_passage
+    >>> [f.code for f in check_business(make_passage(sexe="X", modaliteAcces="VAE"),
+    ...                                 today=datetime.date(2026, 11, 2))]
+    ['conditional_missing']
+    """
+    ctx = _context(passage, version, today, short_lengths, warn_days, strict)
+    return _business(ctx, [])
+
+
+def check_passage(
+    passage,
+    *,
+    version=DEFAULT_VERSION,
+    today=None,
+    short_lengths=False,
+    warn_days=30,
+    strict=False,
+):
+    """The findings of one passage, in table order then rule by rule.
+
+    ``today`` (default: the current date) dates the deadline and plausibility
+    checks; ``short_lengths`` makes the dictionaries' shorter lengths
+    (30/20/40) blocking instead of warnings; ``warn_days`` is how early the
+    deadline warning starts; ``strict`` makes blocking what a CDC document
+    asks for but the CDC does not enforce (:mod:`accrochage.rulebook`).
+
+    >>> from accrochage.samples import make_passage
+    >>> found = check_passage(make_passage(nomNaissance=None, sexe="X"),
+    ...                       today=datetime.date(2026, 11, 2))
+    >>> [(f.severity, f.code, f.dico_id, f.source) for f in found]
+    [('blocking', 'required', '8.1', 'XSD 1.1.2'), ('blocking', 'enum', '8.9', 'XSD 1.1.2')]
+    >>> print(found[0].message)
+    Nom de naissance (#8.1 nomNaissance) est obligatoire : renseignez une valeur.
+    """
+    plan = _PLANS.get(version) or _plan(str(version))
+    ctx = _Context(plan, passage, today or datetime.date.today(), short_lengths, warn_days, strict)
+    clean = ctx.shape.clean
+    findings = [] if clean is not None and clean(passage) else _structure(ctx)
+    return _business(ctx, findings)
 
 
 def check_passages(passages, **options):
@@ -979,7 +481,7 @@ def check_passages(passages, **options):
 
     Takes the options of :func:`check_passage`. A repeated ``idTechnique``
     is blocking from its second occurrence: the CDC records the first one
-    only ("existe déjà en base").
+    only ("existe déjà en base", receipt guide V3 p.3).
 
     >>> from accrochage.samples import make_passage
     >>> today = datetime.date(2026, 11, 2)
@@ -988,49 +490,46 @@ def check_passages(passages, **options):
     [[], ['duplicate_id']]
     """
     seen = set()
+    schema = get_schema(str(options.get("version", DEFAULT_VERSION)))
     for passage in passages:
         findings = check_passage(passage, **options)
         ident = passage.get("idTechnique")
-        if not is_blank(ident):
+        if not _blank(ident):
             if ident in seen:
-                node = get_schema(str(options.get("version", DEFAULT_VERSION))).by_key[
-                    "idTechnique"
-                ]
+                node = schema.by_key["idTechnique"]
+                rule = RULES["duplicate_id"]
                 findings.append(
-                    for_node(
-                        node,
+                    Finding(
                         BLOCKING,
                         "duplicate_id",
-                        "est déjà utilisé par un autre passage de ce dépôt : donnez à "
-                        "chaque passage un identifiant unique.",
+                        f"{node.label} ({node.ref}) est déjà utilisé par un autre passage de ce "
+                        "dépôt : donnez à chaque passage un identifiant unique. "
+                        f"Source : {rule.source}.",
+                        field=node.key,
+                        dico_id=node.dico_id,
                         passage=str(ident),
+                        source=rule.source,
                     )
                 )
             seen.add(ident)
         yield passage, findings
 
 
-def _clean(node, value):
-    if not isinstance(value, str):
-        return value
-    if not value.strip():
-        return None
-    if node.normalize == "name":
-        return normalize_name(value)
-    if node.normalize == "code":
-        return compact_code(value)
-    if isinstance(node.value, Enum):
-        return value.strip().upper()
-    return value.strip()
+# ------------------------------------------------------------ normalising
 
 
 def normalize_passage(passage, *, version=DEFAULT_VERSION):
     """A cleaned copy of ``passage``; the original is left untouched.
 
     Text is trimmed (blank text becomes ``None``), names are upper-cased
-    keeping accents, codes lose their spaces, enumeration codes are
-    upper-cased. A valid NIR is compacted, and cut to its 13 written
-    characters where the schema carries it (1.1.5). Unknown keys are kept.
+    keeping accents, codes lose their spaces (``2a004`` → ``2A004``,
+    ``RNCP 19117`` → ``RNCP19117``), the type is RNCP/RS however typed,
+    enumeration codes are upper-cased. A valid NIR is compacted, and cut to
+    its 13 written characters where the schema carries it (1.1.5); there, a
+    NIR that cannot be written is set aside (``None``, its fault's code in
+    ``"nir_ecarte"``) when the civil status identifies the holder, so the
+    passage goes out by its civil status. Unknown keys are kept. The same
+    passage from any door (CSV, Odoo, a flux read back) is cleaned alike.
 
     >>> from accrochage.samples import make_passage
     >>> clean = normalize_passage(make_passage(prenom1=" élodie ", code="rncp 35726 "))
@@ -1038,27 +537,39 @@ def normalize_passage(passage, *, version=DEFAULT_VERSION):
     ('ÉLODIE', 'RNCP35726')
     >>> normalize_passage({"nir": "2 90 05 69 123 045 60"}, version="1.1.5")["nir"]
     '2900569123045'
+    >>> wrong = normalize_passage(make_passage(nir="2 90 05 69 123 045 61"), version="1.1.5")
+    >>> wrong["nir"], wrong["nir_ecarte"]
+    (None, 'nir_checksum')
     """
-    plan = _plan(str(version))
-    result = dict(passage)
-    for node, _gates in plan.leaves:
-        if node.key in result and node.key != NIR:
-            result[node.key] = _clean(node, result[node.key])
+    plan = _PLANS.get(version) or _plan(str(version))
+    result = plan.normalize(passage)
     items = result.get(plan.items.key)
-    if isinstance(items, (list, tuple)):
-        by_key = {node.key: node for node in plan.item_leaves}
+    if items is not None and isinstance(items, (list, tuple)):
+        item_cleaners = plan.item_cleaners
         result[plan.items.key] = [
-            {k: _clean(by_key[k], v) if k in by_key else v for k, v in item.items()}
+            {
+                k: item_cleaners[k](v) if k in item_cleaners and isinstance(v, str) else v
+                for k, v in item.items()
+            }
             if isinstance(item, dict)
             else item
             for item in items
         ]
     nir = result.get(NIR)
-    if isinstance(nir, str):
-        try:
-            short = nir13(nir)
-        except (InvalidFormat, InvalidChecksum, InvalidComponent):
-            pass
-        else:
-            result[NIR] = short if NIR in plan.schema.by_key else compact_nir(nir)
+    if nir is not None and not _blank(nir):
+        _normalize_nir(plan, result, nir)
     return result
+
+
+def _normalize_nir(plan, result, nir):
+    node = plan.nir_node
+    fault = _nir_fault(nir, node)
+    if fault is None:
+        result[NIR] = nir_number.to_13(nir) if node is not None else nir_number.compact(nir)
+        return
+    if node is None:
+        return  # 1.1.2 writes no NIR: the rules warn about it, kept as given
+    for index, choice in enumerate(plan.choices):
+        if choice.national is not None and not plan._nir_counts(result, index):
+            result[NIR] = None
+            result[NIR_SET_ASIDE] = fault

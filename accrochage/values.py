@@ -33,6 +33,7 @@ from .dictionary import Boolean, Date, DateTime, Enum, Integer, Text
 from .exceptions import InvalidFormat
 
 #: spellings of "unknown" found in the CDC template ("nill", "NILL", "nil")
+#: (each at most 5 characters: longer values skip the lookup)
 NIL_WORDS = frozenset({"", "nil", "nill", "null", "néant"})
 TRUE_WORDS = frozenset({"true", "vrai", "oui", "o", "yes", "y", "1", "x"})
 FALSE_WORDS = frozenset({"false", "faux", "non", "n", "no", "0"})
@@ -71,49 +72,142 @@ def parse_text(node, raw):
     """Turn a user-entered value (text, or a spreadsheet cell) into a value.
 
     Returns ``None`` for an empty cell or a "nill" marker. Raises
-    :class:`InvalidFormat` with a French message naming the field.
+    :class:`InvalidFormat` with a French message naming the field. The
+    work is done by :func:`parser`, compiled once per dictionary row.
+
+    >>> from accrochage.dictionary import get_schema
+    >>> parse_text(get_schema().by_key["dateDebutValidite"], 46000)
+    datetime.date(2025, 12, 9)
     """
-    if raw is None:
-        return None
-    if isinstance(raw, str):
-        text = raw.strip()
-        if text.lower() in NIL_WORDS:
-            return None
-    else:
-        text = raw
+    return parser(node)(raw)
+
+
+#: compiled parsers, by node identity (schemas live as long as the process)
+_PARSERS = {}
+
+
+def parser(node):
+    """The function ``raw -> value`` for one dictionary row, built once.
+
+    The importer calls it for every cell, so the type dispatch, the word
+    tables and the enumeration aliases are worked out here, not per cell.
+
+    >>> from accrochage.dictionary import get_schema
+    >>> schema = get_schema("1.1.2")
+    >>> parse = parser(schema.by_key["natureDeposant"])
+    >>> parse(" tiers_de_confiance "), parse("nill")
+    ('TIERS_CONFIANCE', None)
+    >>> parser(schema.by_key["jourNaissance"])("07")
+    7
+    """
+    entry = _PARSERS.get(id(node))
+    if entry is None or entry[0] is not node:
+        entry = _PARSERS[id(node)] = (node, _build(node))
+    return entry[1]
+
+
+def _build(node):
     kind = node.value
     if isinstance(kind, Boolean):
-        return _parse_bool(node, text)
+        return _nil_aware(node, _parse_bool)
     if isinstance(kind, Date):
-        return _parse_date(node, text)
+        return _nil_aware(node, _parse_date)
     if isinstance(kind, Integer):
-        return _parse_int(node, text, kind)
+        return _nil_aware(node, _parse_int)
     if isinstance(kind, Enum):
-        code = str(text).strip().upper()
-        # the template writes TIERS_DE_CONFIANCE and EQUIVALENCE_(DIPLOME_ETRANGER)
-        code = code.replace("TIERS_DE_CONFIANCE", "TIERS_CONFIANCE")
-        code = re.sub(r"[()]", "", code).replace(" ", "_")
-        if code not in kind.values:
-            raise _error(node, text, kind.describe())
-        return code
-    if isinstance(raw, float) and raw.is_integer():
-        text = str(int(raw))
-    text = str(text).strip()
+        return _nil_aware(node, _enum_parser(kind))
+    return _text_parser(node)
+
+
+def _nil_aware(node, parse):
+    def parse_cell(raw):
+        if raw is None:
+            return None
+        if type(raw) is str:
+            text = raw.strip()
+            if not text or (len(text) <= 5 and text.lower() in NIL_WORDS):
+                return None
+            return parse(node, text)
+        return parse(node, raw)
+
+    return parse_cell
+
+
+def _text_parser(node):
+    kind = node.value
     # the CDC template stores some codes as numbers, losing their leading zeros
-    if node.zero_pad and text.isdigit() and len(text) < kind.length:
-        text = text.zfill(kind.length)
-    return text
+    width = kind.length if node.zero_pad and getattr(kind, "length", None) else None
+
+    def parse_cell(raw):
+        if raw is None:
+            return None
+        if type(raw) is str:
+            text = raw.strip()
+            if not text or (len(text) <= 5 and text.lower() in NIL_WORDS):
+                return None
+        elif isinstance(raw, float) and raw.is_integer():
+            text = str(int(raw))
+        else:
+            text = str(raw).strip()
+        if width and len(text) < width and text.isdigit():
+            text = text.zfill(width)
+        return text
+
+    return parse_cell
+
+
+#: the template's spellings of enumeration codes, beside the XSD ones
+_ENUM_ALIASES = {"TIERS_DE_CONFIANCE": "TIERS_CONFIANCE"}
+
+
+def _enum_parser(kind):
+    codes = {code: code for code in kind.values}
+
+    def parse(node, value):
+        text = str(value).strip().upper()
+        code = codes.get(text)
+        if code is None:
+            # the template writes TIERS_DE_CONFIANCE and EQUIVALENCE_(DIPLOME_ETRANGER)
+            text = re.sub(r"[()]", "", _ENUM_ALIASES.get(text, text)).replace(" ", "_")
+            text = text.replace("TIERS_DE_CONFIANCE", "TIERS_CONFIANCE")
+            code = codes.get(text)
+        if code is None:
+            raise _error(node, value, kind.describe())
+        return code
+
+    return parse
+
+
+_BOOLEANS = {**dict.fromkeys(TRUE_WORDS, True), **dict.fromkeys(FALSE_WORDS, False)}
 
 
 def _parse_bool(node, value):
     if isinstance(value, bool):
         return value
-    word = str(value).strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    raise _error(node, value, "true/false (ou OUI/NON)")
+    word = _BOOLEANS.get(str(value).strip().lower())
+    if word is None:
+        raise _error(node, value, "true/false (ou OUI/NON)")
+    return word
+
+
+#: day 0 of the spreadsheet date system ECMA-376 §18.17.4.1 calls "1900"
+#: (serial 60 is Excel's fictitious 29 February 1900, so serials start at 61)
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+#: serials of 1900-03-01 and 2099-12-31: the years the CDC's date pattern allows
+_SERIALS = (61, 73415)
+
+
+def excel_serial_date(serial):
+    """The date of a spreadsheet serial number (1900 date system), or None.
+
+    A date typed in a "General" cell is stored as its serial number.
+
+    >>> excel_serial_date(46000), excel_serial_date(46000.75), excel_serial_date(12)
+    (datetime.date(2025, 12, 9), datetime.date(2025, 12, 9), None)
+    """
+    if isinstance(serial, bool) or not _SERIALS[0] <= serial <= _SERIALS[1]:
+        return None
+    return EXCEL_EPOCH + datetime.timedelta(days=int(serial))
 
 
 def _parse_date(node, value):
@@ -121,7 +215,19 @@ def _parse_date(node, value):
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        date = excel_serial_date(value)
+        if date is None:
+            raise _error(node, value, "une date AAAA-MM-JJ ou JJ/MM/AAAA")
+        return date
     text = str(value).strip()
+    try:
+        if len(text) == 10 and text[4] == "-":
+            return datetime.date.fromisoformat(text)
+        if len(text) == 10 and text[2] == "/" and text[5] == "/":
+            return datetime.date(int(text[6:]), int(text[3:5]), int(text[:2]))
+    except ValueError:
+        pass
     for fmt in _DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, fmt).date()
@@ -130,17 +236,17 @@ def _parse_date(node, value):
     raise _error(node, value, "une date AAAA-MM-JJ ou JJ/MM/AAAA")
 
 
-def _parse_int(node, value, kind):
+def _parse_int(node, value):
     if isinstance(value, bool):
-        raise _error(node, value, kind.describe())
+        raise _error(node, value, node.value.describe())
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = str(value).strip()
-    if re.fullmatch(r"[+-]?\d+", text):
+    if text.isascii() and (text.isdigit() or re.fullmatch(r"[+-]\d+", text)):
         return int(text)
-    raise _error(node, value, kind.describe())
+    raise _error(node, value, node.value.describe())
 
 
 def check_text(node, text, *, short_lengths=False):

@@ -11,6 +11,11 @@ holding the whole document.
 >>> text = generate_xsd(get_schema("1.1.2"))
 >>> 'version="1.1.2"' in text and 'name="flux"' in text
 True
+
+A version rebuilt from reported facts (1.1.5) says so in its header:
+
+>>> "schéma 1.1.5 reconstitué" in generate_xsd(get_schema("1.1.5"))
+True
 """
 
 from __future__ import annotations
@@ -109,6 +114,12 @@ def build_xsd_tree(schema: Schema, root: str = "flux"):
         nsmap={"cpf": schema.namespace, "xsd": XSD_NS},
     )
     xsd.append(etree.Comment(HEADER.format(version=schema.version)))
+    if schema.notice:
+        # an annotation, not a comment: the notice names the --xsd option,
+        # and "--" is not allowed in an XML comment
+        documentation = _el(_el(xsd, "annotation"), "documentation")
+        documentation.set("{http://www.w3.org/XML/1998/namespace}lang", "fr")
+        documentation.text = schema.notice
     root_node = schema.by_path[root]
     for node in schema.nodes:
         if not node.is_leaf and (node.path == root or node.path.startswith(root + "/")):

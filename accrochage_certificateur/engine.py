@@ -73,38 +73,81 @@ def identity_keys(version=DEFAULT_VERSION):
     return frozenset(keys | {NIR})
 
 
+#: facts the typed validators check; the rules' findings on them would repeat them
+VALIDATED = frozenset(
+    {"anneeNaissance", "moisNaissance", "jourNaissance", "codeInsee", "codePostal", NIR}
+)
+
+
 def check_identity(facts, *, today, award_date=None, version=DEFAULT_VERSION):
     """``(errors, warnings)``: the engine's findings about a holder's identity alone.
 
-    What a contact refuses on save (errors: a month 13, a day that does not
-    exist, a birth in the future, an INSEE code of the wrong shape, a NIR
-    whose key is wrong, …) and what its form shows as a warning (a holder
-    under 14 or 100 and over at ``award_date``, a NIR that disagrees with the
-    civil status). Missing values are not reported here: the passage does.
+    Each is a ``(fact key, French message)``. Errors are what a contact
+    refuses on save: what the engine's typed validators refuse (a month 13,
+    a day that does not exist, a birth in the future, an INSEE or postal code
+    of the wrong shape, a NIR whose key is wrong or that contradicts the
+    civil status) and the XSD's facets on the other identity facts (a name
+    too long, …). Warnings are what is possible but odd (born before 1900,
+    under 14 at ``award_date``, a provisional NIR, …), shown on the form.
+    Missing values are not reported here: the passage says what it needs.
 
-    Today the engine's identity checks are :mod:`accrochage.identity` (the
-    NIR) and the pre-send rules on the identity facts; when the engine
-    offers typed validators per fact, this is the one place to call them.
+    This is the one place the addon calls the engine's identity checks.
     """
-    from accrochage.identity import nir13
+    from accrochage import birth, insee, nir, postal_code
+    from accrochage.exceptions import VALUE_ERRORS
     from accrochage.rules import check_passage
 
-    keys = identity_keys(version)
     errors, warnings = [], []
-    nir = facts.get(NIR)
-    if nir:
+
+    def passes(check, *args, **kwargs):
         try:
-            nir13(nir)
-        except AccrochageError as error:
-            errors.append((NIR, str(error)))
+            check(*args, **kwargs)
+        except VALUE_ERRORS as error:
+            errors.append((error.field, str(error)))
+            return False
+        return True
+
+    year, month, day = (
+        facts.get(key) for key in ("anneeNaissance", "moisNaissance", "jourNaissance")
+    )
+    if year and passes(birth.validate, year, month, day, today=today):
+        warnings += birth.warnings(year, month, day, award=award_date, today=today)
+    elif not year and (month or day):
+        # no year yet: only the month and the day can be checked
+        passes(birth.validate, 2000, month, day, today=today)
+    code = facts.get("codeInsee")
+    if code and passes(insee.validate, code):
+        warnings += insee.warnings(code)
+    if facts.get("codePostal") and not code:
+        passes(postal_code.validate, facts["codePostal"])
+    number = facts.get(NIR)
+    if number:
+        coherent = {
+            "sexe": facts.get("sexe"),
+            "annee": year,
+            "mois": month,
+            "code_insee": code,
+        }
+        if len(nir.compact(number)) == 15:
+            valid = passes(nir.validate_civil_status, number, **coherent)
+        else:
+            valid = passes(nir.to_13, number)
+        if valid:
+            warnings += nir.warnings(number)
+    # the XSD's facets and the rules on the other identity facts
+    keys = identity_keys(version)
     passage = dict(facts, dateDebutValidite=award_date)
     for finding in check_passage(passage, version=version, today=today):
-        if finding.field not in keys or finding.code in MISSING:
+        if finding.field not in keys or finding.field in VALIDATED or finding.code in MISSING:
             continue
-        if finding.field == NIR and finding.code != "nir_provisional":
-            continue  # the key and the format: checked above, whatever the branch
-        (errors if finding.blocking else warnings).append((finding.field, finding.message))
-    return errors, warnings
+        if finding.code == "nir_mismatch":
+            continue  # validate_civil_status says it, on the field to fix
+        (errors if finding.blocking else warnings).append(finding)
+
+    def pairs(items):
+        return [item if isinstance(item, tuple) else (item.field, item.message) for item in items]
+
+    return pairs(errors), pairs(warnings)
 
 
 def raise_engine_error(env, error):

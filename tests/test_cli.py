@@ -1,5 +1,6 @@
 """The ``accrochage`` command as a user runs it."""
 
+import datetime
 import json
 import shutil
 import subprocess
@@ -50,7 +51,9 @@ def test_demo_writes_a_deposit_valid_for_the_official_xsd(tmp_path, capsys, offi
     assert "Déposer un fichier XML" in out
     assert (tmp_path / "rapport-anomalies.csv").exists()
     # the demo's deliberately broken holders are reported, not written
-    assert "DEMO-2026-0006" in out and "DEMO-2026-0006" not in files[0].read_text()
+    assert "DEMO-2026-0008" in out and "DEMO-2026-0008" not in files[0].read_text()
+    # a VAE without its route is only asked by the template (V.16): written, with a warning
+    assert "DEMO-2026-0006" in out and "DEMO-2026-0006" in files[0].read_text()
 
 
 @pytest.mark.skipif(shutil.which("xmllint") is None, reason="xmllint absent")
@@ -68,7 +71,7 @@ def test_demo_output_passes_xmllint_with_the_official_xsd(tmp_path, capsys, offi
 
 def test_build_json_lists_files_and_findings(tmp_path, capsys):
     good = make_passage(1)
-    bad = make_passage(2, modaliteAcces="VAE", voieAccessVAE=None)
+    bad = make_passage(2, dateFinExamen=datetime.date(2026, 6, 1))  # before its start
     source = write_csv(tmp_path / "in.csv", [good, bad])
     code, out, _ = run(
         capsys,
@@ -86,7 +89,7 @@ def test_build_json_lists_files_and_findings(tmp_path, capsys):
     assert payload["compteurs"]["ecartes"] == 1
     assert payload["fichiers"][0]["horodatage"] == "2026-07-01T10:00:00+02:00"
     blocking = [f for f in payload["anomalies"] if f["severity"] == "blocking"]
-    assert any(f.get("dico_id") == "7.2" for f in blocking)
+    assert any(f.get("dico_id") == "5.7" for f in blocking)
 
 
 def test_build_without_findings_exits_zero(tmp_path, capsys):

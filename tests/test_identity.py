@@ -1,8 +1,10 @@
 """Identity checks: NIR, INSEE birthplace code, names, certification code."""
 
+import datetime
+
 import pytest
 
-from accrochage import identity
+from accrochage import birth, certification_code, cpf_file, identity, insee, nir, postal_code, siret
 from accrochage.exceptions import (
     AccrochageError,
     InvalidChecksum,
@@ -88,7 +90,7 @@ def test_unexpected_stdnum_error_kind_falls_back_to_a_french_message(monkeypatch
     def broken(number):
         raise stdnum_exceptions.InvalidComponent()
 
-    monkeypatch.setattr(identity.stdnum_nir, "validate", broken)
+    monkeypatch.setattr(nir._stdnum_nir, "validate", broken)
     with pytest.raises(InvalidComponent, match="NIR est invalide"):
         identity.validate_nir(VALID_NIRS[0])
 
@@ -118,6 +120,47 @@ def test_provisional_numbers_are_recognised():
     assert identity.nir_is_provisional(with_key("7900569123045"))
     assert identity.nir_is_provisional(with_key("8900569123045"))
     assert not any(identity.nir_is_provisional(n) for n in VALID_NIRS)
+
+
+def test_nir_errors_carry_a_stable_code_and_the_field():
+    for number, code in (
+        (VALID_NIRS[0][:13] + "00", "nir_checksum"),
+        ("29005691230", "nir_length"),
+        ("2900X69123045 60", "nir_format"),
+        (with_key("5900569123045"), "nir_sex_digit"),
+    ):
+        with pytest.raises(AccrochageError) as caught:
+            nir.validate(number)
+        assert caught.value.code == code
+        assert (caught.value.field, caught.value.dico_id) == ("nir", "10.1")
+
+
+def test_nir_is_formatted_as_on_the_carte_vitale():
+    assert nir.format(VALID_NIRS[0]) == "2 90 05 69 123 045 60"
+
+
+def test_provisional_nir_is_valid_with_a_warning():
+    provisional = with_key("8900569123045")
+    assert nir.validate(provisional) == provisional
+    assert [warning.code for warning in nir.warnings(provisional)] == ["nir_provisional"]
+
+
+def test_contact_form_refuses_a_nir_that_contradicts_the_civil_status():
+    """Key, sex, year, month and department, as the holder's contact checks them."""
+    woman = VALID_NIRS[0]  # F, 1990, May, Rhône
+    assert nir.validate_civil_status(woman, sexe="F", annee=1990, mois=5, code_insee="69123")
+    for facts, field in (
+        ({"sexe": "M"}, "sexe"),
+        ({"annee": 1991}, "anneeNaissance"),
+        ({"mois": 6}, "moisNaissance"),
+        ({"code_insee": "75105"}, "codeInsee"),
+    ):
+        with pytest.raises(InvalidComponent) as caught:
+            nir.validate_civil_status(woman, **facts)
+        assert (caught.value.code, caught.value.field) == ("nir_mismatch", field)
+        assert woman not in str(caught.value) and woman[:13] not in str(caught.value)
+    with pytest.raises(InvalidChecksum):
+        nir.validate_civil_status(woman[:13] + "00", sexe="F")
 
 
 # -------------------------------------------------------- NIR coherence
@@ -195,24 +238,181 @@ def test_birthplace_that_cannot_be_valid_is_reported(number, code_insee):
 )
 def test_commune_codes_in_france(code):
     assert identity.insee_kind(code) == "france"
+    assert insee.validate(code) == code and insee.warnings(code) == []
 
 
 @pytest.mark.parametrize("code", ["99352", "99109", "99999"])
 def test_country_codes_abroad(code):
     assert identity.insee_kind(code) == "abroad"
+    assert insee.country_code(code) == code[2:]
 
 
-def test_france_as_a_country_is_refused_with_a_hint():
-    with pytest.raises(InvalidComponent, match="commune de naissance"):
-        identity.insee_kind("99100")
+def test_insee_code_is_compacted_like_the_cog_writes_it():
+    assert insee.validate(" 2a 004") == "2A004"
+    assert insee.format("2b033") == "2B033"
+
+
+def test_france_as_a_country_is_a_warning_not_a_shape_error():
+    """NC5 V22 #8.10: born in France, the code of the commune; 99100 is France
+    as a country, an INSEE code all the same."""
+    assert insee.validate("99100") == "99100"
+    [warning] = insee.warnings("99100")
+    assert warning.code == "insee_france_country" and "commune de naissance" in warning.message
+    assert (warning.field, warning.dico_id, warning.severity) == ("codeInsee", "8.10", "warning")
+
+
+def test_corsica_before_1976_is_a_warning_that_names_the_current_codes():
+    """20XXX: 5 characters, an INSEE code before 1976; today 2A/2B (COG)."""
+    assert insee.validate("20004") == "20004" and insee.kind("20004") == "france"
+    [warning] = insee.warnings("20004")
+    assert warning.code == "insee_corsica_1976"
+    assert "2A004" in warning.message and "2B004" in warning.message
+    assert "5 caractères" not in warning.message
+
+
+@pytest.mark.parametrize("code", ["00123", "2C004", "96001", "97901", "ABCDE"])
+def test_malformed_insee_codes_are_refused(code):
+    with pytest.raises(InvalidFormat, match="2A ou 2B") as caught:
+        insee.validate(code)
+    assert caught.value.code == "insee_format" and caught.value.field == "codeInsee"
+    assert not insee.is_valid(code)
+
+
+@pytest.mark.parametrize("code, size", [("1053", 4), ("690123", 6), ("", 0)])
+def test_insee_codes_of_the_wrong_length_say_their_length(code, size):
+    with pytest.raises(InvalidLength, match=f"il en compte {size}") as caught:
+        insee.validate(code)
+    assert caught.value.code == "insee_length" and caught.value.dico_id == "8.10"
+
+
+# ---------------------------------------------------------- postal code
+
+
+@pytest.mark.parametrize("code", ["01000", "20000", "69003", "97400", "98000", " 75 009 "])
+def test_french_postal_codes(code):
+    assert postal_code.is_valid(code)
+    assert postal_code.validate(code) == "".join(code.split())
+
+
+def test_postal_code_read_as_a_number_gets_its_zero_back():
+    """The template stores #8.11 as a number formatted 00000."""
+    assert postal_code.validate(1000) == "01000"
 
 
 @pytest.mark.parametrize(
-    "code", ["00123", "20004", "2C004", "96001", "97901", "1053", "690123", "ABCDE", ""]
+    "code, error, kind",
+    [
+        ("1000", InvalidLength, "postal_code_length"),
+        ("690031", InvalidLength, "postal_code_length"),
+        ("00150", InvalidFormat, "postal_code_format"),
+        ("96000", InvalidFormat, "postal_code_format"),
+        ("LYON", InvalidFormat, "postal_code_format"),
+    ],
 )
-def test_malformed_insee_codes_are_refused(code):
-    with pytest.raises(InvalidFormat, match="2A ou 2B"):
-        identity.insee_kind(code)
+def test_postal_codes_of_the_wrong_shape_are_refused(code, error, kind):
+    with pytest.raises(error) as caught:
+        postal_code.validate(code)
+    assert caught.value.code == kind and caught.value.field == "codePostal"
+    assert str(caught.value).endswith(".")
+
+
+def test_postal_code_error_may_name_the_exam_centre_field():
+    with pytest.raises(InvalidLength) as caught:
+        postal_code.validate("6900", field="codePostalCentreExamen", dico_id="5.9")
+    assert (caught.value.field, caught.value.dico_id) == ("codePostalCentreExamen", "5.9")
+
+
+# ------------------------------------------------------ CPF file number
+
+
+def test_cpf_file_number_is_numeric_up_to_13_digits():
+    """Template v1.4, sheet V.16, #9.1: numeric; NC5 V22: 1-13 characters."""
+    assert cpf_file.validate("1234567890123") == "1234567890123"
+    assert cpf_file.format(" 12 34 ") == "1234" and cpf_file.compact(42) == "42"
+    with pytest.raises(InvalidFormat) as caught:
+        cpf_file.validate("CPF-2026-42")
+    assert caught.value.code == "cpf_file_format" and caught.value.dico_id == "9.1"
+    with pytest.raises(InvalidLength):
+        cpf_file.validate("1" * 14)
+    assert not cpf_file.is_valid("١٢٣")  # other scripts' digits are not EDOF numbers
+
+
+# ---------------------------------------------------------------- SIRET
+
+
+def test_siret_goes_through_stdnum_and_its_errors_are_the_engines():
+    assert siret.validate("73282932000074") == "73282932000074"
+    assert siret.is_valid("732 829 320 00074") and not siret.is_valid("73282932000075")
+    for number, error, code in (
+        ("73282932000075", InvalidChecksum, "siret_checksum"),
+        ("7328293200007", InvalidLength, "siret_length"),
+        ("7328293200007A", InvalidFormat, "siret_format"),
+    ):
+        with pytest.raises(error) as caught:
+            siret.validate(number)
+        assert caught.value.code == code and caught.value.field == "siret"
+        assert "SIRET" in str(caught.value) and number not in str(caught.value)
+    assert siret.format("73282932000074") == "732 829 320 00074"
+    assert siret.to_siren("732 829 320 00074") == "732829320"
+
+
+# ----------------------------------------------------------- birth date
+
+TODAY = datetime.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    "year, month, day, expected",
+    [
+        (1990, 5, 17, (1990, 5, 17)),
+        (1990, None, None, (1990, None, None)),
+        (1990, 0, 0, (1990, None, None)),  # Odoo stores "unknown" as 0
+        (1992, 2, 29, (1992, 2, 29)),
+        (2026, 11, 26, (2026, 11, 26)),
+        (1990, None, 31, (1990, None, 31)),
+    ],
+)
+def test_possible_birth_dates_are_accepted(year, month, day, expected):
+    assert birth.validate(year, month, day, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "year, month, day, code, field",
+    [
+        (1990, 13, None, "birth_month_range", "moisNaissance"),
+        (1990, 4, 31, "birth_date_invalid", "jourNaissance"),
+        (1990, 2, 29, "birth_date_invalid", "jourNaissance"),
+        (1990, 5, 32, "birth_day_range", "jourNaissance"),
+        (2027, None, None, "birth_in_future", "anneeNaissance"),
+        (2026, 12, None, "birth_in_future", "anneeNaissance"),
+        (2026, 11, 27, "birth_in_future", "anneeNaissance"),
+        (None, 5, 17, "birth_year_missing", "anneeNaissance"),
+    ],
+)
+def test_impossible_birth_dates_are_refused_with_the_field_to_fix(year, month, day, code, field):
+    """NC5 V22 #8.6-#8.8: a date that cannot be true is refused where it is typed."""
+    with pytest.raises(InvalidComponent) as caught:
+        birth.validate(year, month, day, today=TODAY)
+    assert (caught.value.code, caught.value.field) == (code, field)
+    assert caught.value.dico_id in ("8.6", "8.7", "8.8")
+    assert str(caught.value).endswith(".")
+
+
+def test_a_birth_year_must_be_a_number():
+    with pytest.raises(InvalidFormat) as caught:
+        birth.validate("1990", today=TODAY)
+    assert caught.value.code == "birth_date_format"
+
+
+def test_odd_but_possible_birth_dates_are_warnings():
+    award = datetime.date(2026, 10, 15)
+    assert birth.warnings(1990, 5, 17, award=award, today=TODAY) == []
+    [old] = birth.warnings(1899, today=TODAY)
+    assert (old.code, old.field, old.severity) == ("birth_year_old", "anneeNaissance", "warning")
+    assert "1900" in old.message
+    [young] = birth.warnings(2013, 1, 1, award=award, today=TODAY)
+    assert young.code == "holder_too_young" and young.source.startswith("dictionnaire NC5")
+    assert birth.warnings(2012, 10, 15, award=award, today=TODAY) == []  # just 14
 
 
 # ------------------------------------------------------------- names
@@ -252,25 +452,44 @@ def test_matching_type_and_code(type_, code):
     assert identity.certification_code_kind(type_, code) == type_
 
 
-@pytest.mark.parametrize("code", ["35726", "RNCP", "RNCP 35726", "rncp35726", "RNCP35726A"])
+@pytest.mark.parametrize("code", ["35726", "RNCP", "RNCP35726A", "RNCP-35726"])
 def test_code_must_be_prefix_then_number(code):
     with pytest.raises(InvalidFormat, match="RNCP35726") as caught:
         identity.certification_code_kind("RNCP", code)
-    assert caught.value.field == "code"
+    assert caught.value.field == "code" and caught.value.code == "certification_code_format"
+
+
+def test_a_code_with_a_separator_is_given_its_written_form():
+    with pytest.raises(InvalidFormat, match="écrivez RNCP19117"):
+        certification_code.validate("RNCP-19117")
+
+
+@pytest.mark.parametrize("code", ["RNCP 35726", "rncp35726", " rs 5875 "])
+def test_code_is_compacted_like_france_competences_writes_it(code):
+    assert certification_code.is_valid(code)
+    assert certification_code.validate(code) == "".join(code.split()).upper()
 
 
 def test_type_must_match_the_code_prefix():
     with pytest.raises(InvalidComponent, match="corrigez le type") as caught:
         identity.certification_code_kind("RNCP", "RS5875")
-    assert caught.value.field == "type"
+    assert caught.value.field == "type" and caught.value.code == "certification_mismatch"
 
 
-def test_other_certification_types_are_refused():
-    with pytest.raises(InvalidComponent, match="RNCP ou RS") as caught:
-        identity.certification_code_kind("Diplôme d'Etablissement", "RNCP35726")
-    assert caught.value.field == "type"
+@pytest.mark.parametrize("type_", ["Diplôme d'Etablissement", "Diplôme Universitaire"])
+def test_other_certification_types_are_refused_with_a_message_about_the_type(type_):
+    """NC5 V22 #4.1 lists them; general guide V5 §2.5: only RNCP and RS are collected."""
+    with pytest.raises(InvalidComponent, match="RNCP et RS") as caught:
+        identity.certification_code_kind(type_, "RNCP35726")
+    assert caught.value.field == "type" and caught.value.code == "certification_type"
+    assert f"« {type_} »" in str(caught.value) and "indiquez RNCP" in str(caught.value)
+    with pytest.raises(InvalidComponent, match="indiquez RNCP ou RS"):
+        certification_code.validate_type(type_, "DU-42")
 
 
 def test_compact_code_removes_spaces_and_upper_cases():
     assert identity.compact_code(" rs 5875\t") == "RS5875"
     assert identity.compact_code("2a004") == "2A004"
+    assert certification_code.compact_type(" rs ") == "RS"
+    assert certification_code.format("rncp 35726") == "RNCP35726"
+    assert certification_code.kind("RS5875") == "RS"

@@ -152,8 +152,11 @@ def test_unknown_column_is_reported_once_when_it_carries_data():
     warnings = [f for f in result.findings if f.severity == WARNING]
     column = [f for f in warnings if f.code == "import_column"]
     assert len(column) == 1 and "Commentaire interne" in column[0].message
-    ignored = [f for f in warnings if f.code == "import_row_ignored"]
-    assert [f.row for f in ignored] == [25]  # never silently dropped
+    # a row with data in unknown columns only is never silently dropped:
+    # it is counted and left out with a blocking finding
+    ignored = [f for f in result.findings if f.code == "import_row_ignored"]
+    assert [(f.row, f.severity) for f in ignored] == [(25, BLOCKING)]
+    assert result.rows == 3
 
 
 def test_csv_utf8_bom_semicolon_with_template_labels():
@@ -297,3 +300,59 @@ def test_long_csv_without_marker_and_text_stream():
     result = read_passages(io.StringIO("\n".join(lines)))
     assert len(result.passages) == 100
     assert result.passages[-1] == (101, {"idTechnique": "P-100", "nomNaissance": "NOM100"})
+
+
+# -- streaming API -------------------------------------------------------------
+
+
+def test_iter_rows_reports_progress_by_bytes_up_to_the_whole_file():
+    from accrochage.importer import PROGRESS_EVERY, iter_rows
+
+    lines = ["idTechnique;nomNaissance"] + [f"P-{n};NOM{n}" for n in range(3 * PROGRESS_EVERY)]
+    data = "\n".join(lines).encode()
+    calls = []
+    rows = list(iter_rows(data, progress=lambda done, total: calls.append((done, total))))
+    assert len(rows) == 3 * PROGRESS_EVERY
+    assert len(calls) >= 3 and all(total == len(data) for _done, total in calls)
+    assert [done for done, _t in calls] == sorted(done for done, _t in calls)
+    assert calls[-1] == (len(data), len(data))
+
+
+@pytest.fixture(params=["calamine", "openpyxl"])
+def xlsx_reader(request, monkeypatch):
+    from accrochage import importer
+
+    if request.param == "calamine":
+        pytest.importorskip("python_calamine")
+    monkeypatch.setattr(importer, "_xlsx_reader", lambda: request.param)
+    return request.param
+
+
+def test_a_sheet_starting_at_c3_keeps_its_row_numbers(xlsx_reader):
+    from accrochage.importer import iter_rows
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["C3"], sheet["D3"], sheet["C5"], sheet["D5"] = "5.1", "8.1", "P-1", "MARTIN"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = iter_rows(buffer.getvalue())
+    expected = [(5, {"idTechnique": "P-1", "nomNaissance": "MARTIN"})]
+    assert [(r.row, r.passage) for r in rows] == expected
+    assert rows.header_row == 3 and rows.xlsx_reader == xlsx_reader
+
+
+def test_serial_dates_of_a_1904_workbook(xlsx_reader):
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from accrochage.importer import iter_rows
+
+    book = openpyxl.Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    sheet = book.active
+    sheet.append(["5.1", "5.10"])
+    sheet.append(["P-1", 44000])  # a "General" cell: the serial number stays a number
+    buffer = io.BytesIO()
+    book.save(buffer)
+    (row,) = iter_rows(buffer.getvalue())
+    assert row.passage["dateDebutValidite"] == datetime.date(2024, 6, 19)

@@ -279,15 +279,30 @@ def test_nir_identifies_the_holder_in_1_1_5_only():
 # ------------------------------------------------------ business rules
 
 
-def test_exam_end_before_start_blocks():
+def graded(passage, **options):
+    """``[(code, severity by default, severity in strict mode)]``."""
+    default = check(passage, **options)
+    strict = check(passage, strict=True, **options)
+    assert [f.code for f in default] == [f.code for f in strict]
+    return [(d.code, d.severity, s.severity) for d, s in zip(default, strict, strict=True)]
+
+
+ASKED = (WARNING, BLOCKING)  # a CDC document asks for it, the CDC does not enforce it
+REFUSED = (BLOCKING, BLOCKING)  # the CDC refuses it
+ADVICE = (WARNING, WARNING)
+
+
+def test_receipt_guide_p5_exam_end_before_start_blocks():
     findings = check(make_passage(dateFinExamen=D(2026, 6, 1)))
     assert [(f.severity, f.code, f.field) for f in findings] == [
         (BLOCKING, "exam_dates_order", "dateFinExamen")
     ]
+    assert findings[0].source == "guide de l'accusé de traitement V3 p.5"
+    assert "Source : guide de l'accusé de traitement V3 p.5." in findings[0].message
     assert check(make_passage(dateFinExamen=D(2026, 6, 2))) == []  # one-day exam
 
 
-def test_validity_end_before_award_blocks():
+def test_receipt_guide_p5_validity_end_before_award_blocks():
     findings = check(make_passage(dateFinValidite=D(2026, 10, 14)))
     assert [(f.severity, f.code, f.field) for f in findings] == [
         (BLOCKING, "validity_dates_order", "dateFinValidite")
@@ -295,39 +310,41 @@ def test_validity_end_before_award_blocks():
     assert check(make_passage(dateFinValidite=D(2026, 10, 15))) == []
 
 
-def test_vae_requires_its_route():
-    findings = check(make_passage(modaliteAcces="VAE"))
-    assert [(f.severity, f.code, f.field) for f in findings] == [
-        (BLOCKING, "conditional_missing", "voieAccessVAE")
-    ]
-    assert "CONGES_VAE" in findings[0].message and "VAE_CLASSIQUE" in findings[0].message
+def test_nc5_7_2_vae_route_is_optional_so_its_absence_is_a_warning():
+    """NC5 V22 #7.2 says "Facultatif"; only the template's sheet V.16 says
+    "obligatoire si 7.1 = VAE": a warning, blocking in strict mode."""
+    passage = make_passage(modaliteAcces="VAE")
+    assert [(c, *sev) for c, *sev in graded(passage)] == [("conditional_missing", *ASKED)]
+    [finding] = check(passage)
+    assert finding.field == "voieAccessVAE"
+    assert "CONGES_VAE" in finding.message and "VAE_CLASSIQUE" in finding.message
+    assert "V.16 #7.2" in finding.source and "NC5 V22 #7.2" in finding.source
+    assert finding.source in finding.message
     assert check(make_passage(modaliteAcces="VAE", voieAccessVAE="CONGES_VAE")) == []
 
 
-def test_vae_route_without_vae_warns():
-    findings = check(make_passage(voieAccessVAE="CONGES_VAE"))
-    assert [(f.severity, f.code) for f in findings] == [(WARNING, "conditional_unexpected")]
+def test_nc5_7_2_vae_route_without_vae_is_a_warning():
+    assert graded(make_passage(voieAccessVAE="CONGES_VAE")) == [("conditional_unexpected", *ASKED)]
     findings = check(make_passage(voieAccessVAE="CONGES_VAE", modaliteAcces=None))
     assert codes(findings) == ["conditional_unexpected"]
 
 
-def test_born_abroad_needs_the_matching_country_code():
+def test_nc5_8_13_born_abroad_needs_the_matching_country_code():
     assert check(make_passage(codeInsee="99352", codePaysNaissance="352")) == []
-    findings = check(make_passage(codeInsee="99352", codePaysNaissance="351"))
-    assert [(f.severity, f.code, f.field) for f in findings] == [
-        (BLOCKING, "country_code_mismatch", "codePaysNaissance")
-    ]
-    assert "352" in findings[0].message
-    findings = check(make_passage(codeInsee="99352"))
-    assert [(f.severity, f.code) for f in findings] == [(WARNING, "country_code_missing")]
-    assert "352" in findings[0].message
+    passage = make_passage(codeInsee="99352", codePaysNaissance="351")
+    assert graded(passage) == [("country_code_mismatch", *ASKED)]
+    [finding] = check(passage)
+    assert finding.field == "codePaysNaissance" and "352" in finding.message
+    assert "NC5 V22 #8.10, #8.13" in finding.message
+    passage = make_passage(codeInsee="99352")
+    assert graded(passage) == [("country_code_missing", *ASKED)]
+    assert "352" in check(passage)[0].message
 
 
-def test_born_in_france_has_no_country_code():
-    findings = check(make_passage(codePaysNaissance="100"))
-    assert [(f.severity, f.code, f.field) for f in findings] == [
-        (WARNING, "country_code_france", "codePaysNaissance")
-    ]
+def test_nc5_8_13_born_in_france_has_no_country_code():
+    passage = make_passage(codePaysNaissance="100")
+    assert graded(passage) == [("country_code_france", *ASKED)]
+    assert check(passage)[0].field == "codePaysNaissance"
 
 
 @pytest.mark.parametrize(
@@ -335,46 +352,66 @@ def test_born_in_france_has_no_country_code():
     [
         ("2A004", []),
         ("97105", []),
-        ("99100", ["insee_component"]),
-        ("2C004", ["insee_format"]),
-        ("20004", ["insee_format"]),
-        ("6912X", ["insee_format"]),
+        ("99100", [("insee_france_country", *ASKED)]),
+        ("2C004", [("insee_format", *ASKED)]),
+        ("20004", [("insee_corsica_1976", *ASKED)]),
+        ("6912X", [("insee_format", *ASKED)]),
     ],
 )
-def test_insee_code_format(code, expected):
+def test_nc5_8_10_insee_code_shape_is_asked_not_enforced(code, expected):
+    """The XSD takes any 5 characters; NC5 V22 #8.10 asks for the commune's code."""
     findings = check(make_passage(codeInsee=code))
-    assert codes(findings, BLOCKING) == expected
+    assert graded(make_passage(codeInsee=code)) == expected
     assert all(f.field == "codeInsee" for f in findings)
 
 
-def test_language_flag_and_level():
+def test_template_communes_sheet_corsica_20xxx_suggests_2a_or_2b_truly():
+    """A 1950 birth in Ajaccio typed with its code of the time, 20004."""
+    passage = make_passage(
+        anneeNaissance=1950, codeInsee="20004", libelleCommuneNaissance="Ajaccio"
+    )
+    [finding] = check(passage)
+    assert finding.code == "insee_corsica_1976" and finding.severity == WARNING
+    assert "2A004" in finding.message and "2B004" in finding.message
+    assert "5 caractères" not in finding.message  # it has 5: the old message was false
+
+
+def test_cog_lower_case_insee_code_in_a_file_is_named_in_its_written_form():
+    """A flux read back (validate) may carry 2a004: the message says so, and
+    normalize_passage (build) writes 2A004."""
+    passage = make_passage(codeInsee="2a004")
+    assert graded(passage) == [("normal_form", *ASKED)]
+    assert "« 2A004 »" in check(passage)[0].message
+    assert check(normalize_passage(passage)) == []
+
+
+def test_nc5_5_12_language_flag_and_level():
     assert check(make_passage(presenceNiveauLangueEuro=True, niveauLangueEuropeen="C1")) == []
-    findings = check(make_passage(niveauLangueEuropeen="C1"))
-    assert [(f.severity, f.code, f.field) for f in findings] == [
-        (BLOCKING, "presence_flag_false", "presenceNiveauLangueEuro")
-    ]
-    findings = check(make_passage(presenceNiveauLangueEuro=True))
-    assert [(f.severity, f.code, f.field) for f in findings] == [
-        (WARNING, "presence_flag_empty", "niveauLangueEuropeen")
-    ]
+    passage = make_passage(niveauLangueEuropeen="C1")
+    assert graded(passage) == [("presence_flag_false", *ASKED)]
+    assert check(passage)[0].field == "presenceNiveauLangueEuro"
+    passage = make_passage(presenceNiveauLangueEuro=True)
+    assert graded(passage) == [("presence_flag_empty", *ASKED)]
+    assert check(passage)[0].field == "niveauLangueEuropeen"
 
 
-def test_digital_flag_and_block():
-    block = {"scoreGeneral": 300, "resultats": [{"niveau": 2}]}
+def test_nc5_5_14_digital_flag_and_block():
+    block = {"scoreGeneral": 300, "resultats": [DIGCOMP_RESULT]}
     assert check(make_passage(presenceNiveauNumeriqueEuro=True, **block)) == []
-    for given in ({"scoreGeneral": 300}, {"resultats": [{"niveau": 2}]}):
-        findings = check(make_passage(**given))
-        assert (BLOCKING, "presence_flag_false", "presenceNiveauNumeriqueEuro") in [
-            (f.severity, f.code, f.field) for f in findings
-        ]
+    for given in ({"scoreGeneral": 300}, {"resultats": [DIGCOMP_RESULT]}):
+        found = [g for g in graded(make_passage(**given)) if g[0] == "presence_flag_false"]
+        assert found == [("presence_flag_false", *ASKED)]
     findings = check(make_passage(presenceNiveauNumeriqueEuro=True))
     assert [(f.severity, f.code, f.dico_id) for f in findings] == [
         (WARNING, "presence_flag_empty", "6")
     ]
 
 
-def test_digcomp_results_without_general_score_warn():
-    findings = check(make_passage(presenceNiveauNumeriqueEuro=True, resultats=[{"niveau": 2}]))
+DIGCOMP_RESULT = {"niveau": 2, "domaineCompetenceId": "1", "competenceId": "1"}
+
+
+def test_nc5_block_6_results_without_general_score_warn():
+    findings = check(make_passage(presenceNiveauNumeriqueEuro=True, resultats=[DIGCOMP_RESULT]))
     assert [(f.severity, f.code) for f in findings] == [(WARNING, "digcomp_score_missing")]
 
 
@@ -382,24 +419,31 @@ def test_digcomp_results_without_general_score_warn():
     "area, competence, expected",
     [
         ("1", "3", []),
-        ("1", "4", ["digcomp_competence"]),
+        ("1", "4", [("digcomp_competence", *ASKED)]),
         ("2", "6", []),
-        ("2", "7", ["digcomp_competence"]),
+        ("2", "7", [("digcomp_competence", *ASKED)]),
         ("5", "4", []),
-        ("5", "0", ["digcomp_competence"]),
-        ("3", "x", ["digcomp_competence"]),
-        ("6", "1", ["digcomp_area"]),
-        ("0", None, ["digcomp_area"]),
-        ("4", None, []),
-        (None, "9", []),
+        ("5", "0", [("digcomp_competence", *ASKED)]),
+        ("3", "x", [("digcomp_competence", *ASKED)]),
+        ("6", "1", [("digcomp_area", *ASKED)]),
+        ("0", "1", [("digcomp_area", *ASKED)]),
+        ("4", None, [("digcomp_result_incomplete", *ADVICE)]),
+        (None, "9", [("digcomp_result_incomplete", *ADVICE)]),
     ],
 )
-def test_digcomp_competence_lies_in_its_area(area, competence, expected):
+def test_nc5_6_3_6_4_digcomp_competence_lies_in_its_area(area, competence, expected):
     item = {"niveau": 3, "domaineCompetenceId": area, "competenceId": competence}
     passage = make_passage(presenceNiveauNumeriqueEuro=True, scoreGeneral=10, resultats=[item])
-    findings = check(passage)
-    assert codes(findings) == expected
-    assert all(f.blocking and "résultat n° 1" in f.message for f in findings)
+    assert graded(passage) == expected
+    assert all("résultat n° 1" in f.message for f in check(passage))
+
+
+def test_nc5_6_3_6_4_a_pix_result_without_ids_names_the_missing_one():
+    """Pix sends a level per competence; a result with no area is incomplete."""
+    item = {"niveau": 3, "competenceId": "1"}
+    passage = make_passage(presenceNiveauNumeriqueEuro=True, scoreGeneral=412, resultats=[item])
+    [finding] = check(passage)
+    assert (finding.code, finding.field) == ("digcomp_result_incomplete", "domaineCompetenceId")
 
 
 def test_digcomp_results_must_be_a_list_of_dicts():
@@ -409,7 +453,7 @@ def test_digcomp_results_must_be_a_list_of_dicts():
 
 
 def test_digcomp_unknown_item_key_warns():
-    item = {"niveau": 3, "niveaux": 4}
+    item = dict(DIGCOMP_RESULT, niveaux=4)
     passage = make_passage(presenceNiveauNumeriqueEuro=True, scoreGeneral=10, resultats=[item])
     findings = check(passage)
     assert [(f.severity, f.code) for f in findings] == [(WARNING, "unknown_key")]
@@ -417,30 +461,46 @@ def test_digcomp_unknown_item_key_warns():
 
 
 @pytest.mark.parametrize(
-    "type_, code, field",
+    "type_, code, expected",
     [
-        ("RS", "RNCP35726", "type"),
-        ("RNCP", "35726", "code"),
-        ("Habilitation", "RS5875", "type"),
-        ("RNCP", "rncp35726", "code"),
+        ("RS", "RNCP35726", [("certification_mismatch", "type")]),
+        ("RNCP", "35726", [("certification_code_format", "code")]),
+        ("Habilitation", "RS5875", [("certification_type", "type")]),
+        ("RNCP", "rncp35726", [("certification_code_format", "code")]),
+        ("RNCP", "RNCP 19117", [("certification_code_format", "code")]),
+        ("rncp", "RNCP35726", [("certification_type", "type")]),
+        (
+            "Diplôme Universitaire",
+            "DU-2024",
+            [("certification_type", "type"), ("certification_code_format", "code")],
+        ),
     ],
 )
-def test_type_and_code_must_agree(type_, code, field):
+def test_receipt_guide_p3_type_and_code_must_agree(type_, code, expected):
     findings = check(make_passage(type=type_, code=code))
-    assert [(f.severity, f.code, f.field) for f in findings] == [
-        (BLOCKING, "certification_code", field)
-    ]
+    assert [(f.code, f.field) for f in findings] == expected
+    assert all(f.blocking and "accusé de traitement V3 p.3" in f.message for f in findings)
+
+
+def test_receipt_guide_p3_a_university_diploma_gets_a_message_about_its_type():
+    """NC5 V22 #4.1 lists "Diplôme Universitaire"; the CDC collects RNCP/RS only."""
+    passage = make_passage(type="Diplôme Universitaire", code="RNCP35726")
+    [finding] = check(normalize_passage(passage))
+    assert (finding.code, finding.field) == ("certification_type", "type")
+    assert "« Diplôme Universitaire »" in finding.message
+    assert "indiquez RNCP pour le code RNCP35726" in finding.message
 
 
 def test_rs_certification_is_accepted():
     assert check(make_passage(type="RS", code="RS5875")) == []
 
 
-def test_only_admitted_candidates_are_sent():
+def test_general_guide_2_4_only_admitted_candidates_are_sent():
     findings = check(make_passage(admis=False))
     assert [(f.severity, f.code, f.field) for f in findings] == [
         (BLOCKING, "not_admitted", "admis")
     ]
+    assert findings[0].source == "guide général V5 §2.4"
     assert check(make_passage(admis=True)) == []
 
 
@@ -448,47 +508,34 @@ def test_only_admitted_candidates_are_sent():
     "year, month, day, blocking",
     [(1990, 2, 29, True), (1992, 2, 29, False), (1990, 4, 31, True), (2000, 2, 29, False)],
 )
-def test_birth_day_must_exist(year, month, day, blocking):
+def test_nc5_8_8_birth_day_must_exist(year, month, day, blocking):
     passage = make_passage(anneeNaissance=year, moisNaissance=month, jourNaissance=day)
     found = [f for f in check(passage) if f.code == "birth_date_invalid"]
     assert bool(found) == blocking
     assert all(f.blocking and f.field == "jourNaissance" for f in found)
 
 
-def test_birth_in_the_future_blocks():
-    findings = check(make_passage(anneeNaissance=2026, moisNaissance=12, jourNaissance=1))
-    assert [(f.severity, f.code) for f in findings] == [(BLOCKING, "birth_in_future")]
+def test_nc5_8_6_birth_in_the_future_blocks_everywhere():
+    """A holder born after today cannot exist: blocking, in every mode."""
+    for year, month, day in ((2026, 12, 1), (2026, 11, 30), (2027, None, None)):
+        passage = make_passage(anneeNaissance=year, moisNaissance=month, jourNaissance=day)
+        assert graded(passage) == [("birth_in_future", *REFUSED)]
     # unknown month and day: the earliest possible date is used
     assert codes(
         check(make_passage(anneeNaissance=2026, moisNaissance=None, jourNaissance=None))
     ) == ["holder_too_young"]
 
 
-def test_holder_younger_than_fourteen_warns():
+def test_nc5_8_6_holder_younger_than_fourteen_warns():
     # award on 2026-10-15: born 2012-10-15 is just 14
     findings = check(make_passage(anneeNaissance=2012, moisNaissance=10, jourNaissance=15))
     assert codes(findings) == []
     for month, day in ((10, 16), (12, 31)):
-        findings = check(make_passage(anneeNaissance=2012, moisNaissance=month, jourNaissance=day))
-        assert [(f.severity, f.code, f.field) for f in findings] == [
-            (WARNING, "holder_too_young", "anneeNaissance")
-        ]
+        passage = make_passage(anneeNaissance=2012, moisNaissance=month, jourNaissance=day)
+        assert graded(passage) == [("holder_too_young", *ADVICE)]
+        assert check(passage)[0].field == "anneeNaissance"
     # unknown month: maybe born in January, so maybe 14
     assert check(make_passage(anneeNaissance=2012, moisNaissance=None, jourNaissance=None)) == []
-
-
-def test_holder_a_hundred_or_older_warns():
-    # award on 2026-10-15: born 1926-10-16 is still 99
-    assert codes(check(make_passage(anneeNaissance=1926, moisNaissance=10, jourNaissance=16))) == []
-    findings = check(make_passage(anneeNaissance=1926, moisNaissance=10, jourNaissance=15))
-    assert [(f.severity, f.code, f.field) for f in findings] == [
-        (WARNING, "holder_very_old", "anneeNaissance")
-    ]
-    # unknown month: maybe born in December 1926, so maybe only 99
-    assert codes(check(make_passage(anneeNaissance=1926, moisNaissance=None))) == []
-    assert codes(check(make_passage(anneeNaissance=1925, moisNaissance=None))) == [
-        "holder_very_old"
-    ]
 
 
 def test_award_date_in_the_future_warns():
@@ -573,6 +620,43 @@ def test_nir_incoherent_with_civil_status_warns_on_each_fact():
         assert "1910675105123" not in finding.message
 
 
+def test_issue_9_a_bad_nir_does_not_block_a_complete_civil_status_in_1_1_5():
+    """A certifier who typed a NIR with a wrong key and the full civil status:
+    the passage goes out by civil status, the NIR is set aside, with a warning."""
+    wrong = LYON_WOMAN_NIR[:13] + "00"
+    raw = make_passage(nir=wrong)
+    for passage in (raw, normalize_passage(raw, version="1.1.5")):
+        findings = check(passage, version="1.1.5")
+        assert [(f.severity, f.code, f.field) for f in findings] == [
+            (WARNING, "nir_set_aside", "nir")
+        ]
+        assert "sa clé ne correspond pas" in findings[0].message
+        assert wrong not in findings[0].message and wrong[:13] not in findings[0].message
+        picked = chosen_branches(passage, version="1.1.5")
+        assert picked[get_schema("1.1.5").passage_path + "/identificationTitulaire"].endswith(
+            "/titulaire"
+        )
+    clean = normalize_passage(raw, version="1.1.5")
+    assert clean["nir"] is None and clean["nir_ecarte"] == "nir_checksum"
+    assert normalize_passage(clean, version="1.1.5") == clean  # idempotent
+
+
+def test_a_provisional_nir_is_set_aside_too_when_the_civil_status_is_complete():
+    provisional = with_key("8900569123045")
+    clean = normalize_passage(make_passage(nir=provisional), version="1.1.5")
+    assert clean["nir_ecarte"] == "nir_provisional"
+    assert codes(check(clean, version="1.1.5")) == ["nir_set_aside"]
+
+
+def test_a_bad_nir_still_blocks_when_it_is_the_only_identification():
+    passage = national_passage() | {"nir": LYON_WOMAN_NIR[:13] + "00"}
+    clean = normalize_passage(passage, version="1.1.5")
+    assert clean["nir"] == passage["nir"] and "nir_ecarte" not in clean
+    assert [(f.severity, f.code) for f in check(clean, version="1.1.5")] == [
+        (BLOCKING, "nir_checksum")
+    ]
+
+
 # -------------------------------------------------------- name lengths
 
 
@@ -588,6 +672,24 @@ def test_dictionary_lengths_warn_by_default_and_block_on_request():
         assert [(f.severity, f.code) for f in findings] == [(BLOCKING, "dico_length")]
         exact = make_passage(**{node.key: "A" * node.dico_max_length})
         assert check(exact, short_lengths=True) == []
+
+
+def test_nc5_8_1_names_may_have_60_characters_and_are_never_to_be_shortened():
+    """NC5 V22 #8.1-#8.5: 1-60 characters; the 30/20 limits come from the
+    template's older sheet V.16, and the CDC matches the exact birth name
+    (receipt guide V3 p.4): the message cites V.16 and says not to shorten."""
+    name = "DE LA TOUR D'AUVERGNE-LAURAGUAIS DU PLESSIS"  # 43 characters
+    for short_lengths in (False, True):
+        [finding] = check(make_passage(nomNaissance=name), short_lengths=short_lengths)
+        assert finding.code == "dico_length" and finding.field == "nomNaissance"
+        assert finding.source == "modèle Excel v1.4, feuille Dictionnaire V.16"
+        assert "NC5 V22" in finding.message and "60" in finding.message
+        assert "sans l'abréger" in finding.message
+        assert "abrégez" not in finding.message
+    [label] = check(
+        make_passage(libelleCommuneNaissance="SAINT-REMY-EN-BOUZEMONT-SAINT-GENEST-ET-ISSON")
+    )
+    assert label.source == "dictionnaire NC5 V22" and "abrégez" not in label.message
 
 
 # ------------------------------------------------------ header facts
@@ -715,3 +817,274 @@ def test_passages_without_id_are_not_duplicates():
     results = list(check_passages([make_passage(idTechnique=None)] * 2, today=TODAY))
     assert [codes(found) for _passage, found in results] == [["required"], ["required"]]
     assert all(found[0].passage is None for _passage, found in results)
+
+
+# ---------------------------------------------------- what the guides imply
+
+
+def test_general_guide_2_6_2_scoring_without_score_or_level_warns():
+    """Obtained by score: the guide asks for the score or a European level."""
+    passage = make_passage(obtentionCertification="PAR_SCORING", scoring=None)
+    assert graded(passage) == [("scoring_without_score", *ADVICE)]
+    assert check(passage)[0].field == "scoring"
+    for given in (
+        {"scoring": "875/990"},
+        {"presenceNiveauLangueEuro": True, "niveauLangueEuropeen": "B2"},
+        {"presenceNiveauNumeriqueEuro": True, "scoreGeneral": 512},
+    ):
+        assert check(passage | given) == [], given
+
+
+def test_nc5_5_5_provisional_result_warns_that_it_cannot_be_updated():
+    """donneeCertifiee=false: provisional, and updates are "pas encore
+    disponible" (general guide V5 §4.4.3)."""
+    passage = make_passage(donneeCertifiee=False)
+    assert graded(passage) == [("provisional_result", *ADVICE)]
+    [finding] = check(passage)
+    assert "provisoire" in finding.message and "§4.4.3" in finding.message
+
+
+def test_template_v16_9_1_a_cpf_file_number_with_letters_warns():
+    passage = dossier_passage(get_schema("1.1.2")) | {"idDossier": "CPF-2026-17"}
+    assert graded(passage) == [("cpf_file_format", *ADVICE)]
+    assert check(passage)[0].field == "idDossier"
+
+
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://certificats.example.fr/p/42", True),
+        ("http://certificats.example.fr/p/42", False),
+        ("www.example.fr/preuve", False),
+        ("https://", False),
+        ("https://exa mple.fr", False),
+        ("https://[::1", False),
+    ],
+)
+def test_nc5_5_2_proof_link_is_an_https_url(url, ok):
+    findings = check(make_passage(urlPreuve=url))
+    assert (findings == []) == ok
+    if not ok:
+        assert graded(make_passage(urlPreuve=url)) == [("proof_url", *ADVICE)]
+
+
+# ------------------------------------------------------------ the modes
+
+
+def test_every_finding_carries_its_source():
+    passage = make_passage(
+        idClientEmetteur="123",
+        modaliteAcces="VAE",
+        codePaysNaissance="100",
+        donneeCertifiee=False,
+        dateDebutValidite=D(2026, 8, 25),
+    )
+    findings = check(passage)
+    assert codes(findings) == [
+        "length",
+        "conditional_missing",
+        "country_code_france",
+        "deadline_overdue",
+        "provisional_result",
+    ]
+    assert findings[0].source == "XSD 1.1.2" and "Source" not in findings[0].message
+    for finding in findings[1:]:
+        assert finding.source and f"Source : {finding.source}." in finding.message
+    assert check(make_passage(sexe="X"), version="1.1.5")[0].source == "XSD 1.1.5 (reconstitué)"
+
+
+def test_strict_mode_blocks_what_is_asked_and_never_advice():
+    from accrochage.rulebook import RULES, STRICT
+
+    passage = make_passage(modaliteAcces="VAE", donneeCertifiee=False, codeInsee="99100")
+    for finding in check(passage, strict=True):
+        expected = BLOCKING if RULES[finding.code].level == STRICT else WARNING
+        assert finding.severity == expected, finding.code
+    found = [(c, *sev) for c, *sev in graded(passage)]
+    assert found == [
+        ("conditional_missing", *ASKED),
+        ("insee_france_country", *ASKED),
+        ("provisional_result", *ADVICE),
+    ]
+
+
+def test_check_passages_passes_strict_through():
+    [(_p, found)] = check_passages([make_passage(modaliteAcces="VAE")], today=TODAY, strict=True)
+    assert [(f.severity, f.code) for f in found] == [(BLOCKING, "conditional_missing")]
+
+
+def test_facets_and_business_rules_split_check_passage():
+    from accrochage.rules import check_business, check_facets
+
+    passage = make_passage(sexe="X", modaliteAcces="VAE", dateFinExamen=D(2026, 6, 1))
+    facets = check_facets(passage, today=TODAY)
+    business = check_business(passage, today=TODAY)
+    assert codes(facets) == ["enum"]
+    assert codes(business) == ["exam_dates_order", "conditional_missing"]
+    assert check(passage) == facets + business
+
+
+ODD_VALUES = (
+    None,
+    "",
+    "   ",
+    "x",
+    "X" * 300,
+    "é" * 61,
+    "\x07ab",
+    "a\u00a0b",
+    0,
+    7,
+    -1,
+    2100,
+    True,
+    False,
+    1.5,
+    2.0,
+    D(1899, 12, 31),
+    D(2026, 1, 2),
+    datetime.datetime(2026, 1, 2),
+    "2026-02-30",
+    "2026-06-03",
+    "1990",
+    [],
+    [{"niveau": 2}],
+    {"a": 1},
+    "M",
+    "VAE",
+    "69123",
+    "RNCP35726",
+)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_compiled_plan_never_hides_an_xsd_finding(version):
+    """The generated fast path says "clean" only when the reference check
+    (interpreted, leaf by leaf) finds nothing: every leaf × odd values."""
+    from accrochage import rules
+
+    schema = get_schema(version)
+    count = 0
+    for base in bases(version):
+        for node in schema.leaves:
+            if node.level == "flux":
+                continue
+            for value in ODD_VALUES:
+                if node.path.startswith(schema.by_key["resultats"].path + "/"):
+                    item = dict((base.get("resultats") or [{}])[0], **{node.key: value})
+                    passage = dict(base, resultats=[item])
+                else:
+                    passage = dict(base, **{node.key: value})
+                ctx = rules._context(passage, version, TODAY, False, 30, False)
+                reference = rules._structure(ctx)
+                assert rules.check_facets(passage, version=version, today=TODAY) == reference
+                plan = rules._plan(version)
+                assert plan.normalize(passage) == plan._normalize_loop(passage)
+                count += 1
+    assert count > 1000
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_issue_9_build_and_validate_normalise_alike(tmp_path, version):
+    """The same holder typed loosely (CSV, Odoo) and read back from a flux
+    written elsewhere (validate) is cleaned to the same passage."""
+    from accrochage.reader import iter_passages
+    from accrochage.writer import write_deposit
+
+    typed = make_passage(
+        type="rncp",
+        code="RNCP 19117",
+        codeInsee="2a004",
+        nomNaissance=" de  la Serra ",
+        prenom1="jean-marie",
+        libelleCommuneNaissance=" Ajaccio ",
+        anneeNaissance=1980,
+    )
+    [written] = write_deposit([typed], tmp_path, version=version, now=FIXED_NOW)
+    [(_line, read, problems)] = list(iter_passages(written.path, version=version))
+    assert problems == []
+    from_file = normalize_passage(read, version=version)
+    from_input = normalize_passage(typed, version=version)
+    assert {k: from_file.get(k) for k in from_input} == from_input
+    assert (from_input["type"], from_input["code"], from_input["codeInsee"]) == (
+        "RNCP",
+        "RNCP19117",
+        "2A004",
+    )
+    assert from_input["nomNaissance"] == "DE LA SERRA"
+    assert check(from_file, version=version) == check(from_input, version=version) == []
+    # unnormalised, the file's values get messages about their real fault
+    found = {(f.code, f.field) for f in check(read, version=version)}
+    assert found == {
+        ("certification_type", "type"),
+        ("certification_code_format", "code"),
+        ("normal_form", "codeInsee"),
+    }
+
+
+BUSINESS_VALUES = {
+    "anneeNaissance": (1899, 1900, 1950, 2011, 2012, 2013, 2026, 2027, "1990", None),
+    "moisNaissance": (None, 1, 2, 4, 10, 12, 13, "05", 0),
+    "jourNaissance": (None, 1, 15, 16, 28, 29, 30, 31, "17"),
+    "dateDebutValidite": (
+        D(2026, 10, 15),
+        D(2026, 8, 25),
+        D(2026, 8, 27),
+        D(2026, 9, 1),
+        D(2026, 12, 1),
+        D(2012, 10, 15),
+        "2026-10-15",
+        None,
+    ),
+    "dateFinValidite": (None, D(2026, 10, 14), D(2026, 10, 15), "2031-01-01", "2026-10-01"),
+    "dateFinExamen": (None, D(2026, 6, 1), D(2026, 6, 2), "2026-06-01"),
+    "dateDebutExamen": (None, D(2026, 6, 3), "2026-06-02"),
+    "type": ("RNCP", "RS", "rncp", "Diplôme Universitaire", None, 7),
+    "code": ("RNCP35726", "RS5875", "RNCP 19117", "35726", None, ["RNCP1"]),
+    "codeInsee": ("69123", "2a004", "20004", "99100", "99352", "2C004", None, ["x"], 69123),
+    "codePaysNaissance": (None, "352", "351", 352, "100"),
+    "modaliteAcces": ("VAE", "CANDIDAT_LIBRE", None),
+    "voieAccessVAE": (None, "CONGES_VAE", "  "),
+    "presenceNiveauLangueEuro": (False, True, None, "true"),
+    "niveauLangueEuropeen": (None, "B2", ""),
+    "presenceNiveauNumeriqueEuro": (False, True),
+    "scoreGeneral": (None, 300),
+    "resultats": (None, [], [DIGCOMP_RESULT], [{"niveau": 2}], "x"),
+    "obtentionCertification": ("PAR_ADMISSION", "PAR_SCORING"),
+    "scoring": (None, "12/20"),
+    "donneeCertifiee": (True, False, "false"),
+    "idDossier": (None, "1234567890123", "AB12", 1234),
+    "urlPreuve": (None, "https://x.fr/p", "http://x.fr", " https://x.fr", 12),
+    "nir": (None, LYON_WOMAN_NIR, LYON_WOMAN_NIR[:13] + "00", 12, "8900569123045"),
+    "admis": (None, True, False),
+}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_inline_tests_before_each_rule_never_skip_a_finding(version):
+    """``_business`` (inline tests, then the rule) gives what running every
+    rule gives, on each value of each business fact, and on pairs of them."""
+    from accrochage import rules
+
+    def both(passage, today=TODAY, warn_days=30):
+        ctx = rules._context(passage, version, today, False, warn_days, False)
+        reference = [f for rule in rules._RULES for f in rule(ctx)]
+        assert rules._business(ctx, []) == reference, passage
+        return reference
+
+    keys = sorted(BUSINESS_VALUES)
+    count = 0
+    for base in bases(version):
+        for key in keys:
+            for value in BUSINESS_VALUES[key]:
+                both(dict(base, **{key: value}))
+                count += 1
+        for first, second in zip(keys, keys[1:] + keys[:1], strict=True):
+            for a in BUSINESS_VALUES[first]:
+                for b in BUSINESS_VALUES[second]:
+                    both(dict(base, **{first: a, second: b}))
+                    count += 1
+    for today in (D(2026, 1, 1), D(2027, 1, 15), D(2027, 1, 16)):
+        for warn_days in (0, 30, 90):
+            both(make_passage(), today=today, warn_days=warn_days)
+    assert count > 2500

@@ -34,3 +34,20 @@ def test_shipped_file_equals_the_in_memory_schema():
 def test_official_sample_validates_against_the_shipped_file(official_sample_path):
     schema = etree.XMLSchema(etree.parse(str(xsd.schema_file("1.1.2"))))
     assert schema.validate(etree.parse(str(official_sample_path)))
+
+
+def test_reconstructed_schema_says_so_in_its_header_and_on_the_command_line(capsys):
+    """Schema 1.1.5 is rebuilt from reported facts (SPEC.md §2.4), not read."""
+    from accrochage import cli
+
+    notice = "schéma 1.1.5 reconstitué : vérifiez-le avec --xsd et le XSD officiel"
+    assert get_schema("1.1.5").notice == notice
+    head = xsd.schema_file("1.1.5").read_text(encoding="utf-8")[:1000]
+    assert notice in head
+    assert "reconstitué" not in xsd.schema_file("1.1.2").read_text(encoding="utf-8")
+    assert cli.main(["schema", "-V", "1.1.5"]) == 0
+    captured = capsys.readouterr()
+    assert notice in captured.err and notice not in captured.out.split("-->", 1)[0]
+    etree.XMLSchema(etree.fromstring(captured.out.encode("utf-8")))  # still a schema
+    assert cli.main(["schema", "-V", "1.1.2"]) == 0
+    assert capsys.readouterr().err == ""

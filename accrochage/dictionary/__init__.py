@@ -7,6 +7,8 @@
 ['idFlux', 'horodatage', 'emetteur']
 >>> get_schema("1.1.5").by_key["action"].value.values
 ('CREATION', 'SUPPRESSION')
+>>> get_schema("1.1.2").notice, get_schema("1.1.5").notice[:26]
+('', 'schéma 1.1.5 reconstitué :')
 """
 
 from __future__ import annotations
@@ -68,12 +70,17 @@ class Branch:
 
 
 class Schema:
-    """One schema version: its table and the views every consumer needs."""
+    """One schema version: its table and the views every consumer needs.
 
-    def __init__(self, version, namespace, nodes):
+    ``notice`` is a warning every door prints with this version (empty for
+    a schema read from the official file).
+    """
+
+    def __init__(self, version, namespace, nodes, notice=""):
         self.version = version
         self.namespace = namespace
         self.nodes = nodes
+        self.notice = notice
         self.by_path = {node.path: node for node in nodes}
         if len(self.by_path) != len(nodes):
             raise ValueError(f"schema {version}: duplicate path")
@@ -215,4 +222,4 @@ def get_schema(version=DEFAULT_VERSION) -> Schema:
             + ", ".join(VERSIONS)
             + "."
         )
-    return Schema(module.VERSION, module.NAMESPACE, module.NODES)
+    return Schema(module.VERSION, module.NAMESPACE, module.NODES, module.NOTICE)

@@ -122,13 +122,17 @@ class Node:
     min_occurs: int = 1
     max_occurs: int | None = 1
     nillable: bool = False
+    #: a shorter limit than the XSD's, from a CDC document (``dico_length_source``):
+    #: a warning, never a reason to shorten a civil-status name
     dico_max_length: int | None = None
+    dico_length_source: str | None = None
     level: str = "passage"
     source: str = "XSD 1.1.2"
     conditions: tuple[str, ...] = field(default=())
     #: how ``rules.normalize_passage`` cleans the value: ``name`` (trim,
-    #: collapse spaces, upper-case keeping accents) or ``code`` (no spaces,
-    #: upper-case); None: trim only
+    #: collapse spaces, upper-case keeping accents), ``code`` (no spaces,
+    #: upper-case) or ``certification_type`` (RNCP/RS however typed, any
+    #: other type trimmed as typed); None: trim only
     normalize: str | None = None
     #: personal data: ``birth`` (never echoed in messages or logs) or ``nir``
     #: (likewise, and never exported to a spreadsheet)

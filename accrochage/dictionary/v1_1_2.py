@@ -20,6 +20,14 @@ from .types import (
 
 VERSION = "1.1.2"
 NAMESPACE = "urn:cdc:cpf:pc5:schema:1.0.0"
+#: nothing to warn about: the official XSD of the kit was read (SPEC.md §0)
+NOTICE = ""
+
+#: the template's older dictionary sheet gives names 30/20 characters where
+#: the XSD and NC5 V22 (#8.1-#8.5) give 60
+V16 = "modèle Excel v1.4, feuille Dictionnaire V.16"
+#: NC5 V22 itself gives the birthplace labels 40 characters (#8.12, #8.14)
+NC5 = "dictionnaire NC5 V22"
 
 # The official pattern, quirk included: an offset hour of 20-23 is written
 # ":2x" there. Kept verbatim so both schemas accept the same documents.
@@ -183,7 +191,7 @@ NODES = (
         Text(255),
         "RNCP ou RS, cohérent avec le code.",
         level="certification",
-        normalize="code",
+        normalize="certification_type",
     ),
     leaf(
         P + "/code",
@@ -382,7 +390,8 @@ NODES = (
         "7.2",
         "Voie d'accès VAE",
         VOIE_VAE,
-        "Obligatoire si la modalité d'accès est VAE.",
+        "À renseigner si la modalité d'accès est VAE (facultatif selon le dictionnaire "
+        "NC5 V22 ; la feuille Dictionnaire V.16 du modèle Excel le dit obligatoire).",
         min_occurs=0,
         conditions=("si #7.1 = VAE",),
     ),
@@ -415,6 +424,7 @@ NODES = (
         Text(60),
         "Nom de naissance tel qu'il figure à l'état civil.",
         dico_max_length=30,
+        dico_length_source=V16,
         normalize="name",
     ),
     leaf(
@@ -425,6 +435,7 @@ NODES = (
         "Nom d'usage ou marital ; nil s'il n'est pas connu.",
         nillable=True,
         dico_max_length=30,
+        dico_length_source=V16,
         normalize="name",
     ),
     leaf(
@@ -433,6 +444,7 @@ NODES = (
         "Premier prénom",
         Text(60),
         dico_max_length=20,
+        dico_length_source=V16,
         normalize="name",
     ),
     leaf(
@@ -442,6 +454,7 @@ NODES = (
         Text(60),
         min_occurs=0,
         dico_max_length=20,
+        dico_length_source=V16,
         normalize="name",
     ),
     leaf(
@@ -451,6 +464,7 @@ NODES = (
         Text(60),
         min_occurs=0,
         dico_max_length=20,
+        dico_length_source=V16,
         normalize="name",
     ),
     leaf(
@@ -513,6 +527,7 @@ NODES = (
         Text(60),
         min_occurs=0,
         dico_max_length=40,
+        dico_length_source=NC5,
     ),
     leaf(
         TITULAIRE + "/codePaysNaissance",
@@ -532,6 +547,7 @@ NODES = (
         Text(60),
         min_occurs=0,
         dico_max_length=40,
+        dico_length_source=NC5,
     ),
     leaf(
         TITULAIRE + "/commentairesMEN",

@@ -17,6 +17,8 @@ from .types import Enum, Text, group, leaf
 
 VERSION = "1.1.5"
 NAMESPACE = v1_1_2.NAMESPACE
+#: said by ``accrochage schema``, ``build``, ``validate`` and in the XSD's header
+NOTICE = "schéma 1.1.5 reconstitué : vérifiez-le avec --xsd et le XSD officiel"
 
 ACTION = Enum("action", (("CREATION", "Création"), ("SUPPRESSION", "Suppression")))
 # Sex digit 1 or 2, Corsica 2A/2B: provisional NIRs (7/8) are refused.
@@ -57,6 +59,7 @@ _NATIONAL = (
         Text(60),
         "Nom de naissance tel qu'il figure à l'état civil.",
         dico_max_length=30,
+        dico_length_source=v1_1_2.V16,
         normalize="name",
         source="XSD 1.1.5 (rapporté)",
     ),
