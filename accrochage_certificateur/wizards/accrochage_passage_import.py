@@ -92,22 +92,21 @@ class AccrochagePassageImport(models.TransientModel):
                         True,
                     )
                 )
-            messages = set()
+            blocked = {item.field for item in result.findings_for(row) if item.blocking}
             for finding in found:
                 if finding.field not in FROM_CERTIFIER:
                     findings.append((row, finding.message, finding.blocking))
-                    messages.add(finding.message)
+                    if finding.blocking:
+                        blocked.add(finding.field)
             # what a contact refuses on save (a wrong NIR key, even where the
-            # schema does not send the NIR) holds the row back too
+            # schema does not send the NIR) holds the row back too, once per field
             errors, _warnings = check_identity(
                 facts,
                 today=today,
                 award_date=facts.get("dateDebutValidite"),
                 version=self.schema_version,
             )
-            findings.extend(
-                (row, message, True) for _key, message in errors if message not in messages
-            )
+            findings.extend((row, message, True) for key, message in errors if key not in blocked)
         findings.extend(self._id_findings(result))
         return findings
 
