@@ -53,6 +53,37 @@ def _type(node):
     return text
 
 
+def field_help(node) -> str:
+    """What the CDC expects in a field, in words, with its dictionary id last.
+
+    The help text the addon shows on each field that mirrors a CDC fact.
+
+    >>> from accrochage.dictionary import get_schema
+    >>> print(field_help(get_schema().by_key["sexe"]))
+    Sexe. Obligatoire ; une valeur parmi M, F. (dictionnaire CDC #8.9)
+    >>> for sentence in field_help(get_schema().by_key["moisNaissance"]).split(". "):
+    ...     print(sentence)
+    Mois de naissance : nil s'il n'est pas connu
+    Obligatoire (nil si inconnu) ; nombre entier de 1 à 12
+    (dictionnaire CDC #8.7)
+    """
+    if node.help:
+        first = node.help if node.help[:1].isupper() else f"{node.label} : {node.help}"
+    else:
+        first = node.label
+    presence = _cardinality(node)
+    if node.conditions:
+        presence += " ; " + ", ".join(node.conditions)
+    kind = node.value.describe() if node.is_leaf else ""
+    if node.dico_max_length:
+        kind += f" ({node.dico_max_length} au plus selon le dictionnaire)"
+    second = presence[:1].upper() + presence[1:] + (f" ; {kind}" if kind else "")
+    text = f"{first.rstrip('.')}. {second}."
+    if node.dico_id:
+        text += f" (dictionnaire CDC #{node.dico_id})"
+    return text
+
+
 def render_markdown(schema) -> str:
     """One table row per field that carries a value, in document order."""
     lines = [

@@ -92,7 +92,7 @@ class TransportError(AccrochageError):
 
 class RetryableTransportError(TransportError):
     code = "transport_retry"
-    message = "L'envoi a échoué pour une raison passagère ; il sera retenté."
+    message = "L'envoi a échoué pour une raison passagère."
 
     retryable = True
 

@@ -348,7 +348,8 @@ class HttpsTransport:
         if retry_after is None and failure.response is not None:
             header = failure.response.headers.get("Retry-After")
             retry_after = header if header else None
-        later = "l'envoi sera retenté plus tard"
+        # worth trying again; whether it is, and when, is the caller's to say
+        later = "erreur passagère, l'envoi peut être retenté plus tard"
         if retry_after is not None:
             later += f" (le serveur demande d'attendre {retry_after} s)"
         return _error(

@@ -14,7 +14,8 @@
         # "accrochage" is the pure-Python engine shipped in the same repository
         "python": ["accrochage", "lxml", "requests", "python-stdnum", "openpyxl"],
     },
-    "depends": ["event", "base_automation", "mail"],
+    # l10n_fr_cog (OCA): the INSEE code of each country, for the birth country
+    "depends": ["event", "base_automation", "mail", "l10n_fr_cog"],
     "data": [
         "security/accrochage_security.xml",
         "security/ir.model.access.csv",
@@ -35,6 +36,7 @@
         "views/accrochage_insertion_survey_templates.xml",
         "wizards/accrochage_receipt_import_views.xml",
         "wizards/accrochage_passage_import_views.xml",
+        "wizards/accrochage_passage_resend_views.xml",
         "report/accrochage_report_session_views.xml",
         "report/accrochage_report_deadline_views.xml",
         "report/accrochage_deposit_reports.xml",
@@ -46,12 +48,18 @@
         "data/ir_actions_server_data.xml",
         "data/base_automation_data.xml",
     ],
-    "assets": {
-        "web.assets_tests": ["accrochage_certificateur/static/tests/tours/*.js"],
-    },
     "demo": [
         "demo/accrochage_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "accrochage_certificateur/static/src/js/*.js",
+            "accrochage_certificateur/static/src/scss/*.scss",
+        ],
+        "web.assets_tests": [
+            "accrochage_certificateur/static/tests/tours/*.js",
+        ],
+    },
     # a sample CDC receipt of the demo deposit, for the user to import
     "oca_data_manual": ["demo/accuse_traitement_demo.xml"],
 }

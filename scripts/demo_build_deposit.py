@@ -19,10 +19,14 @@ ready = env["accrochage.passage"].search(
 if ready:
     deposits = env["accrochage.deposit"]._create_from_passages(ready)
     deposits._generate()
+    # the state's label as the French user reads it, not its code
+    labels = dict(
+        deposits._fields["state"]._description_selection(deposits.with_context(lang="fr_FR").env)
+    )
     for deposit in deposits:
         print(
             f"Dépôt {deposit.name} : {deposit.passage_count} passage(s), "
-            f"{deposit.file_count} fichier(s) XML, état « {deposit.state} »."
+            f"{deposit.file_count} fichier(s) XML, état « {labels[deposit.state]} »."
         )
 else:
     print("Aucun nouveau passage prêt : les dépôts ont déjà été construits.")

@@ -36,7 +36,7 @@ say "Tests Odoo : $("$ODOO_PY" -c 'import odoo.release as r; print(r.version)') 
     -i accrochage_certificateur,accrochage_certificateur_survey \
     --test-tags /accrochage_certificateur,/accrochage_certificateur_survey \
     --stop-after-init --log-level=test --http-port="${ODOO_TEST_PORT:-0}" 2>&1 | tee "$log" \
-    | grep -E "odoo.tests.result|FAIL|ERROR|skipped|Skip" || true
+    | grep -E "odoo.tests.result|FAIL|ERROR|skipped|Skip|tour succeeded|Screenshots" || true
 status=${PIPESTATUS[0]}
 result=$(grep -E "odoo.tests.result" "$log" | tail -1 | sed -E 's/.*odoo.tests.result: //')
 skips=$(grep -cE "skipped|SKIP" "$log")

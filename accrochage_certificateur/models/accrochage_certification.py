@@ -1,8 +1,22 @@
+import re
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..engine import enum_selection, fact_help
 
 CERTIFICATION_TYPES = [("RNCP", "RNCP"), ("RS", "RS")]
+#: a France compétences code at the start of what the user typed: "RNCP35726 Paie"
+TYPED_CODE = re.compile(r"\s*(RNCP|RS)\s*([0-9]+)\b[\s:—-]*(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def split_code(text):
+    """``(type, code, rest)`` when ``text`` starts with a certification code."""
+    match = TYPED_CODE.fullmatch(text or "")
+    if not match:
+        return None
+    kind = match.group(1).upper()
+    return kind, f"{kind}{match.group(2)}", match.group(3).strip()
 
 
 class AccrochageCertification(models.Model):
@@ -13,6 +27,7 @@ class AccrochageCertification(models.Model):
     _check_company_auto = True
     _inherit = ["mail.thread"]
     _order = "code"
+    _rec_names_search = ["code", "name"]
 
     name = fields.Char("Title", required=True, tracking=True)
     active = fields.Boolean(default=True)
@@ -39,6 +54,7 @@ class AccrochageCertification(models.Model):
         tracking=True,
         check_company=True,
         ondelete="restrict",
+        default=lambda self: self._default_certifier(),
     )
     user_id = fields.Many2one(
         "res.users",
@@ -77,6 +93,59 @@ class AccrochageCertification(models.Model):
         "UNIQUE(company_id, code)",
         "A certification with this code already exists in this company.",
     )
+
+    @api.model
+    def _default_certifier(self):
+        """The company's certifier account, when it has exactly one."""
+        certifiers = self.env["accrochage.certifier"].search(
+            [("company_id", "in", (self.env.company.id, False))], limit=2
+        )
+        return certifiers if len(certifiers) == 1 else certifiers.browse()
+
+    @api.model
+    def default_get(self, fields_list):
+        """ "Create and edit…" from a many2one: a typed code goes in the code field."""
+        defaults = super().default_get(fields_list)
+        parts = split_code(defaults.get("name")) if defaults.get("name") else None
+        if parts:
+            kind, code, rest = parts
+            defaults.update(certification_type=kind, code=code, name=rest or False)
+        return defaults
+
+    @api.model
+    def name_create(self, name):
+        """Quick create from a formation: "RNCP35726 Gestionnaire de paie".
+
+        The code and the title are read from the text; the certifier is the
+        company's only certifier account. Otherwise the user is sent to the
+        full form, with a message saying what is missing.
+        """
+        parts = split_code(name)
+        certifier = self._default_certifier()
+        if not certifier:
+            raise UserError(
+                self.env._(
+                    "Several certifier accounts (or none) could hold this certification: "
+                    "use “Create and edit…” and choose its certifier account there."
+                )
+            )
+        if not parts:
+            raise UserError(
+                self.env._(
+                    "Type the certification's code, then its title (e.g. “RNCP35726 "
+                    "Payroll manager”), or use “Create and edit…” to fill in its form."
+                )
+            )
+        kind, code, rest = parts
+        certification = self.create(
+            {
+                "certification_type": kind,
+                "code": code,
+                "name": rest or code,
+                "certifier_id": certifier.id,
+            }
+        )
+        return certification.id, certification.display_name
 
     @api.depends("code", "name")
     def _compute_display_name(self):

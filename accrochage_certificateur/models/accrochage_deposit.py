@@ -101,7 +101,7 @@ class AccrochageDeposit(models.Model):
     is_correction = fields.Boolean(
         "Correction deposit",
         readonly=True,
-        help="Holds passages that the CDC had rejected, once fixed.",
+        help="Holds passages that the CDC had rejected (each line says which).",
     )
     transport_available = fields.Boolean(compute="_compute_transport_available")
 
@@ -171,13 +171,7 @@ class AccrochageDeposit(models.Model):
             )
         locked = self._lock_depositable(passages)
         if not locked:
-            raise UserError(
-                self.env._(
-                    "None of the selected passages is ready to be deposited: "
-                    "first fix those in “To fix”; passages already in an open "
-                    "deposit or already accepted are never taken again."
-                )
-            )
+            raise UserError(passages._not_ready_message())
         deposits = self.browse()
         groups = {}
         for passage in locked:
@@ -189,7 +183,8 @@ class AccrochageDeposit(models.Model):
                     "company_id": company.id,
                     "certifier_id": certifier.id,
                     "schema_version": company.accrochage_schema_version or "1.1.2",
-                    "is_correction": any(group.mapped("deposit_line_ids")),
+                    # only passages the CDC rejected make a correction deposit
+                    "is_correction": any(line.result == "ko" for line in group.deposit_line_ids),
                 }
             )
             _update_passages(group, pending_deposit_id=deposit.id)
@@ -231,7 +226,8 @@ class AccrochageDeposit(models.Model):
                     raise UserError(
                         self.env._("Deposit %(name)s contains no passage.", name=deposit.name)
                     )
-                engine_passages = list(passages._to_engine().values())
+                engine_by_passage = passages._to_engine()
+                engine_passages = list(engine_by_passage.values())
                 with tempfile.TemporaryDirectory(prefix="accrochage-") as out_dir:
                     files = write_deposit(
                         engine_passages,
@@ -262,6 +258,7 @@ class AccrochageDeposit(models.Model):
                     file_ids=[(6, 0, attachments.ids)],
                 )
                 _update_passages(passages, state="exported")
+                passages._accrochage_remember_sent(engine_by_passage)
             except AccrochageError as error:
                 vals["error_message"] = str(error)
             finally:
@@ -370,7 +367,22 @@ class AccrochageDeposit(models.Model):
                     sender.send(attachment.raw, filename=attachment.name)
             vals.update(state="sent", sent_date=fields.Datetime.now())
         except TransportError as error:
-            vals["error_message"] = str(error)
+            # the engine says what failed; what happens next is said here, where
+            # it is decided: nothing retries a sending on its own
+            vals["error_message"] = " ".join(
+                (
+                    str(error),
+                    self.env._(
+                        "Nothing sends it again on its own: click “Retry”, then “Send”, "
+                        "once the server answers again."
+                    )
+                    if error.retryable
+                    else self.env._(
+                        "Sending it again as it is would fail the same way: fix the cause "
+                        "first, then click “Retry”."
+                    ),
+                )
+            )
         finally:
             vals["state_date"] = fields.Datetime.now()
             self.write(vals)
@@ -397,6 +409,7 @@ class AccrochageDeposit(models.Model):
     def action_import_receipt(self):
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Import a CDC processing receipt"),
             "res_model": "accrochage.receipt.import",
             "view_mode": "form",
             "target": "new",
@@ -572,6 +585,7 @@ class AccrochageDeposit(models.Model):
         deposit = self.browse(deposit_ids)
         passages = self.env["accrochage.passage"].browse(passage_ids)
         passages.write({"pending_deposit_id": deposit.id, "state": "exported"})
+        passages._accrochage_remember_sent()
         self.env["accrochage.deposit.line"].create(
             [{"deposit_id": deposit.id, "passage_id": passage.id} for passage in passages]
         )

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import format_date
 
 
 class AccrochageDepositLine(models.Model):
@@ -28,6 +29,33 @@ class AccrochageDepositLine(models.Model):
     category = fields.Char("CDC category", readonly=True)
     hint = fields.Text("How to fix", readonly=True)
 
+    passage_kind = fields.Char(
+        "New or correction",
+        compute="_compute_passage_kind",
+        help="“New”, or “Correction” of a passage the CDC rejected in an earlier deposit.",
+    )
+
     _deposit_passage_uniq = models.Constraint(
         "UNIQUE(deposit_id, passage_id)", "A passage appears only once per deposit."
     )
+
+    @api.depends("passage_id.deposit_line_ids.result")
+    @api.depends_context("lang")
+    def _compute_passage_kind(self):
+        for line in self:
+            rejected = line.passage_id.deposit_line_ids.filtered(
+                lambda other, line=line: (
+                    other.result == "ko"
+                    and other.deposit_id != line.deposit_id
+                    and other.deposit_id.id < line.deposit_id.id
+                )
+            )
+            if not rejected:
+                line.passage_kind = self.env._("New")
+                continue
+            # a KO line is written when its receipt is applied
+            last = max(rejected, key=lambda other: other.deposit_id.id)
+            line.passage_kind = self.env._(
+                "Correction (rejected on %(date)s)",
+                date=format_date(self.env, last.write_date.date()) if last.write_date else "?",
+            )

@@ -1,3 +1,5 @@
+import hashlib
+import hmac
 import json
 import uuid
 
@@ -5,9 +7,10 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, format_date
 
-from ..engine import enum_selection, fact_help
-from .res_partner import PARTNER_FACTS
+from ..engine import enum_selection, fact_help, identity_keys
+from .res_partner import COUNTRY_FIELD, FIX_FIELDS, IDENTITY_FIELDS
 
 STATES = [
     ("incomplete", "Incomplete"),
@@ -63,9 +66,45 @@ FROM_SESSION = {
     "exam_mode": "accrochage_exam_mode",
     "exam_postcode": "accrochage_exam_postcode",
 }
+#: facts the addon derives from a passage field: where they are fixed
+DERIVED_FROM = {
+    "presenceNiveauLangueEuro": "cecrl_level",
+    "presenceNiveauNumeriqueEuro": "digital_score",
+    "niveauNumeriqueEuropeen": "digital_score",
+    "resultats": "digital_result_ids",
+    "resultat": "digital_result_ids",
+    "niveau": "digital_result_ids",
+    "domaineCompetenceId": "digital_result_ids",
+    "competenceId": "digital_result_ids",
+}
 #: header facts and where they are fixed
-CERTIFICATION_FACTS = ("type", "code", "natureDeposant")
-CERTIFIER_FACTS = ("idClientEmetteur", "idClientCertificateur", "idContrat")
+CERTIFICATION_FACTS = {"type": "certification_type", "code": "code"}
+CERTIFIER_FACTS = {
+    "natureDeposant": "nature_deposant",
+    "idClientEmetteur": "id_client",
+    "idClientCertificateur": "id_client",
+    "idContrat": "id_contrat",
+}
+#: meta key of the engine: False for a candidate who was not admitted
+ADMITTED = "admis"
+#: what the CDC matches a passage on besides the holder's identity
+MATCHED_FACTS = ("type", "code")
+#: CDC answer category -> the fact to look at first (accrochage.receipt categories)
+CDC_CATEGORY_FACTS = {
+    "certification_ko": "code",
+    "titulaire_jour_mois": "jourNaissance",
+    "titulaire_reconciliation": "codeInsee",
+    "titulaires_multiples": "jourNaissance",
+    "dates_validite": "dateFinValidite",
+}
+FIX_TARGETS = [
+    ("partner", "Holder"),
+    ("registration", "Attendee"),
+    ("event", "Session"),
+    ("certification", "Certification"),
+    ("certifier", "Certifier account"),
+    ("passage", "Passage"),
+]
 FINDING_FIELDS = (
     "findings_json",
     "has_blocking",
@@ -107,9 +146,20 @@ class AccrochagePassage(models.Model):
         index=True,
         tracking=True,
         copy=False,
+        group_expand=True,  # every column, in workflow order, in the kanban
     )
     partner_id = fields.Many2one(
-        "res.partner", "Holder", required=True, index=True, ondelete="restrict"
+        "res.partner",
+        "Holder",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        index=True,
+        ondelete="restrict",
+        help="The holder whose civil status is sent: the attendee's holder when the "
+        "passage comes from a session.",
     )
     certification_id = fields.Many2one(
         "accrochage.certification",
@@ -299,19 +349,24 @@ class AccrochagePassage(models.Model):
     cdc_hint = fields.Text("How to fix", readonly=True, copy=False)
     cdc_date = fields.Datetime("CDC answer date", readonly=True, copy=False)
 
-    # the correction queue
+    # the correction queue: the engine's messages are stored (French, as the
+    # CDC's), what the addon says is computed in the reader's language
     issue = fields.Text("Reason", compute="_compute_issue", store=True)
-    issue_hint = fields.Text("Hint", compute="_compute_issue", store=True)
-    fix_target = fields.Selection(
-        [
-            ("partner", "Contact"),
-            ("registration", "Attendee"),
-            ("certification", "Certification"),
-            ("passage", "Passage"),
-        ],
-        "Fix on",
-        compute="_compute_issue",
-        store=True,
+    issue_hint = fields.Text("Where to fix", compute="_compute_issue_hint")
+    fix_target = fields.Selection(FIX_TARGETS, "Fix on", compute="_compute_issue", store=True)
+    # a rejected passage is sent again only when what the CDC matches on changed
+    sent_fingerprint = fields.Char(
+        "Sent identity fingerprint",
+        readonly=True,
+        copy=False,
+        help="A keyed hash of what the CDC matched this passage on when it was last "
+        "put in a file (the holder's identity, the certification): never the data.",
+    )
+    match_changed = fields.Boolean(
+        "Changed since sent",
+        compute="_compute_match_changed",
+        help="What the CDC matches on (the holder's identity, the certification) has "
+        "changed since the passage was last put in a file.",
     )
 
     deadline = fields.Date(
@@ -363,6 +418,14 @@ class AccrochagePassage(models.Model):
             passage.display_name = " — ".join(
                 name for name in (passage.partner_id.name, passage.certification_id.code) if name
             )
+
+    @api.depends("registration_id.accrochage_holder_id")
+    def _compute_partner_id(self):
+        """The attendee's holder, never the booker (who may be an employer)."""
+        for passage in self:
+            holder = passage.registration_id.accrochage_holder_id
+            if holder:
+                passage.partner_id = holder
 
     @api.depends("registration_id")
     def _compute_event_id(self):
@@ -430,8 +493,8 @@ class AccrochagePassage(models.Model):
         "digital_result_ids.competence_id",
         "registration_id.accrochage_digital_result_ids",
         "registration_id.accrochage_result",
-        *(f"partner_id.{name}" for name in PARTNER_FACTS.values()),
-        "partner_id.accrochage_nir",
+        *(f"partner_id.{name}" for name in IDENTITY_FIELDS),
+        f"partner_id.{COUNTRY_FIELD}.fr_cog",
         "certification_id.certification_type",
         "certification_id.code",
         "certifier_id.id_client",
@@ -468,28 +531,69 @@ class AccrochagePassage(models.Model):
         """Incomplete while a blocking finding remains; ready otherwise.
 
         Exported, accepted and rejected passages keep their state: a rejected
-        one goes back to ready through the re-check button only.
+        one goes back to ready through "Check again" once what the CDC matches
+        on has changed, or through "Resend unchanged" with a reason.
         """
         for passage in self:
             if passage.state in (False, "incomplete", "ready"):
                 passage.state = "incomplete" if passage.has_blocking else "ready"
 
-    @api.depends("state", "findings_json", "cdc_message", "cdc_hint", "cdc_category")
+    @api.depends("state", "findings_json", "cdc_category", "registration_id", "event_id")
     def _compute_issue(self):
         for passage in self:
-            blocking = [item for item in passage._findings() if item["severity"] == "blocking"]
+            blocking = passage._blocking_findings()
             if passage.state == "rejected":
                 passage.issue = passage.cdc_message
-                passage.issue_hint = passage.cdc_hint
-                passage.fix_target = (
-                    "certification" if passage.cdc_category == "certification_ko" else "partner"
-                )
+                passage.fix_target = passage._fix_location(passage._cdc_fact())[0]
             elif blocking:
                 passage.issue = "\n".join(item["message"] for item in blocking)
-                passage.fix_target = passage._fix_target(blocking[0].get("field"))
-                passage.issue_hint = passage._fix_hint(passage.fix_target)
+                passage.fix_target = passage._fix_location(passage._finding_fact(blocking[0]))[0]
             else:
-                passage.issue = passage.issue_hint = passage.fix_target = False
+                passage.issue = passage.fix_target = False
+
+    @api.depends(
+        "state",
+        "findings_json",
+        "cdc_hint",
+        "cdc_category",
+        "partner_id.name",
+        "registration_id.name",
+        "event_id.name",
+    )
+    @api.depends_context("lang")
+    def _compute_issue_hint(self):
+        """Every blocking finding with where it is fixed, in the reader's language."""
+        for passage in self:
+            if passage.state == "rejected":
+                lines = [passage.cdc_hint] if passage.cdc_hint else []
+                lines.append(
+                    passage._hint_line(passage._cdc_fact())
+                    + " "
+                    + self.env._(
+                        "Then click “Check again”: the passage is ready again once what "
+                        "the CDC matches on has changed; or use “Resend unchanged” with "
+                        "a reason."
+                    )
+                )
+            else:
+                lines = [
+                    passage._hint_line(passage._finding_fact(item), item.get("dico_id"))
+                    for item in passage._blocking_findings()
+                ]
+            passage.issue_hint = "\n".join(lines) or False
+
+    @api.depends(
+        "sent_fingerprint",
+        *(f"partner_id.{name}" for name in IDENTITY_FIELDS),
+        "certification_id.certification_type",
+        "certification_id.code",
+    )
+    def _compute_match_changed(self):
+        current = self._match_fingerprints()
+        for passage in self:
+            passage.match_changed = bool(
+                passage.sent_fingerprint and current.get(passage) != passage.sent_fingerprint
+            )
 
     def _compute_deposit_ids(self):
         for passage in self:
@@ -503,23 +607,70 @@ class AccrochagePassage(models.Model):
         self.ensure_one()
         return json.loads(self.findings_json or "[]")
 
-    def _fix_target(self, fact):
-        if fact in PARTNER_FACTS or fact in ("nir", "nomTitulaire", "prenom1Titulaire"):
-            return "partner"
-        if fact in CERTIFICATION_FACTS or fact in CERTIFIER_FACTS:
-            return "certification"
-        field_name = PASSAGE_FACTS.get(fact)
-        if self.registration_id and (field_name in FROM_REGISTRATION or field_name in FROM_SESSION):
-            return "registration"
-        return "passage"
+    def _blocking_findings(self):
+        return [item for item in self._findings() if item.get("severity") == "blocking"]
 
-    def _fix_hint(self, target):
-        return {
-            "partner": self.env._("Fix the civil status on the contact form."),
-            "registration": self.env._("Fix the result on the attendee or session form."),
-            "certification": self.env._("Fix the certification or the certifier account."),
-            "passage": self.env._("Fix the passage itself."),
-        }[target]
+    @staticmethod
+    def _finding_fact(item):
+        """The fact a stored finding is about; a missing identification names
+        no field (it is a choice): the holder's birth name is where it starts."""
+        if not item.get("field") and item.get("code") == "choice_missing":
+            return "identificationTitulaire"
+        return item.get("field")
+
+    def _cdc_fact(self):
+        return CDC_CATEGORY_FACTS.get(self.cdc_category, "nomNaissance")
+
+    def _fix_location(self, fact):
+        """``(target, record, field name)``: where a fact of this passage is fixed.
+
+        The holder's identity on the holder's contact, the result on the
+        attendee, the exam on the session, the header on the certification or
+        its certifier account, the rest on the passage itself.
+        """
+        self.ensure_one()
+        if fact in FIX_FIELDS or fact == "codeInsee":
+            field = FIX_FIELDS.get(fact)
+            if fact in ("codeInsee", "codeCommuneNaissance") and (
+                self.partner_id.accrochage_birth_abroad
+            ):
+                field = COUNTRY_FIELD
+            return "partner", self.partner_id, field
+        if fact in CERTIFICATION_FACTS:
+            return "certification", self.certification_id, CERTIFICATION_FACTS[fact]
+        if fact in CERTIFIER_FACTS:
+            return "certifier", self.certifier_id, CERTIFIER_FACTS[fact]
+        if fact == ADMITTED and self.registration_id:
+            return "registration", self.registration_id, "accrochage_result"
+        field = PASSAGE_FACTS.get(fact) or DERIVED_FROM.get(fact)
+        if self.registration_id and field == "digital_result_ids":
+            return "registration", self.registration_id, "accrochage_digital_result_ids"
+        if self.registration_id and field in FROM_REGISTRATION:
+            return "registration", self.registration_id, FROM_REGISTRATION[field]
+        if self.event_id and field in FROM_SESSION:
+            return "event", self.event_id, FROM_SESSION[field]
+        return "passage", self, field if field in self._fields else None
+
+    def _hint_line(self, fact, dico_id=None):
+        """“Sex (#8.9): on the holder “Paul Durand”, Certification tab.”"""
+        target, record, field = self._fix_location(fact)
+        label = record._fields[field]._description_string(self.env) if field else fact
+        if dico_id:
+            label = f"{label} (#{dico_id})"
+        name = record.display_name
+        if target == "partner":
+            where = self.env._("on the holder “%(name)s”, Certification tab", name=name)
+        elif target == "registration":
+            where = self.env._("on the attendee “%(name)s”, Certification tab", name=name)
+        elif target == "event":
+            where = self.env._("on the session “%(name)s”, Certification tab", name=name)
+        elif target == "certification":
+            where = self.env._("on the certification %(name)s", name=name)
+        elif target == "certifier":
+            where = self.env._("on the certifier account %(name)s", name=name)
+        else:
+            where = self.env._("on this passage")
+        return self.env._("%(field)s: %(where)s.", field=label or "?", where=where)
 
     def _version(self):
         return self.company_id.accrochage_schema_version or "1.1.2"
@@ -573,49 +724,218 @@ class AccrochagePassage(models.Model):
             for passage, facts in self._to_engine().items()
         }
 
+    def _match_fingerprints(self, engine_passages=None):
+        """{passage: keyed hash of what the CDC matches it on}.
+
+        The holder's identity (block 8 or 9, the NIR) and the certification,
+        normalised as the writer sends them: retyping "élodie" as "Élodie"
+        changes nothing. HMAC with the database secret: the hash does not
+        give the NIR away to whoever reads the table.
+        """
+        from accrochage.rules import normalize_passage
+
+        passages = self.filtered("id")
+        if not passages:
+            return {}
+        engine_passages = engine_passages or passages._to_engine()
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "")
+        result = {}
+        for passage, facts in engine_passages.items():
+            version = passage._version()
+            clean = normalize_passage(facts, version=version)
+            keys = sorted(identity_keys(version) | set(MATCHED_FACTS))
+            payload = json.dumps({key: clean.get(key) for key in keys}, default=str)
+            result[passage] = hmac.new(
+                secret.encode(), payload.encode(), hashlib.sha256
+            ).hexdigest()
+        return result
+
+    def _accrochage_remember_sent(self, engine_passages=None):
+        """Record what these passages were matched on when put in a file.
+
+        One UPDATE, like the other moves of deposit building: the queries of a
+        deposit do not grow with its size (tests/test_query_count.py); one
+        ORM write per passage would.
+        """
+        fingerprints = self._match_fingerprints(engine_passages)
+        if not fingerprints:
+            return
+        self.flush_recordset(["sent_fingerprint"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE accrochage_passage AS passage SET sent_fingerprint = sent.fingerprint "
+                "FROM unnest(%s::int[], %s::varchar[]) AS sent(id, fingerprint) "
+                "WHERE passage.id = sent.id",
+                [passage.id for passage in fingerprints],
+                list(fingerprints.values()),
+            )
+        )
+        self.invalidate_recordset(["sent_fingerprint"])
+
     # ------------------------------------------------------------------
     # actions
     # ------------------------------------------------------------------
     def action_recheck(self):
-        """Run the rules again; a fixed rejected passage becomes ready."""
+        """Run the rules again; say what is ready, and why the others are not.
+
+        A rejected passage is ready again only when what the CDC matches on
+        has changed since the rejected file: sending the same data again
+        would be rejected again.
+        """
         for name in FINDING_FIELDS:
             self.env.add_to_compute(self._fields[name], self)
         self._recompute_recordset(FINDING_FIELDS)
-        fixed = self.filtered(lambda p: p.state == "rejected" and not p.has_blocking)
-        if fixed:
-            fixed.write({"state": "ready"})
-        still = self.filtered(lambda p: p.state in ("incomplete", "rejected"))
-        if len(self) == 1 and still:
+        rejected = self.filtered(lambda p: p.state == "rejected" and not p.has_blocking)
+        changed = rejected.filtered("match_changed")
+        if changed:
+            changed.write({"state": "ready"})
+            for passage in changed:
+                passage.message_post(
+                    body=self.env._(
+                        "Ready again: what the CDC matches on has changed since the rejected file."
+                    )
+                )
+        if len(self) == 1:
+            message = self._recheck_message()
+            if not message:
+                return True
             return {
                 "type": "ir.actions.client",
                 "tag": "display_notification",
                 "params": {
                     "type": "warning",
-                    "message": self.env._(
-                        "The passage is not ready yet: %(reason)s",
-                        reason=still.issue or "",
-                    ),
+                    "message": message,
                     "next": {"type": "ir.actions.act_window_close"},
                 },
             }
+        counts = {
+            state: len(self.filtered(lambda p, s=state: p.state == s))
+            for state in ("ready", "incomplete", "rejected")
+        }
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._(
+                    "%(ready)s passage(s) ready, %(incomplete)s incomplete, %(rejected)s "
+                    "rejected and unchanged since the CDC's answer.",
+                    **counts,
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _recheck_message(self):
+        """Why this passage is not ready after a check, or nothing."""
+        self.ensure_one()
+        if self.state == "incomplete":
+            return self.env._("The passage is not ready yet: %(reason)s", reason=self.issue)
+        if self.state == "rejected" and self.has_blocking:
+            return self.env._("The passage is not ready yet: %(reason)s", reason=self.issue)
+        if self.state == "rejected":
+            date = self.cdc_date and format_date(self.env, self.cdc_date.date())
+            return self.env._(
+                "Nothing the CDC matches on has changed since the file rejected on "
+                "%(date)s: correct the holder's civil status or the certification, or "
+                "use “Resend unchanged” with a reason.",
+                date=date or "?",
+            )
+        return False
+
+    def action_resend_unchanged(self):
+        """Ask for the reason before sending a rejected passage again as it is."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Resend unchanged"),
+            "res_model": "accrochage.passage.resend",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_passage_ids": [(6, 0, self.ids)]},
+        }
+
+    def _resend_unchanged(self, reason):
+        """Ready again without change: the reason stays in the chatter."""
+        rejected = self.filtered(lambda p: p.state == "rejected")
+        if rejected != self:
+            raise UserError(self.env._("Only a passage rejected by the CDC can be resent."))
+        blocked = rejected.filtered("has_blocking")
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "Fix the blocking issues first: %(reason)s", reason=blocked[0].issue or ""
+                )
+            )
+        rejected.write({"state": "ready"})
+        for passage in rejected:
+            passage.message_post(
+                body=self.env._("Resent without change. Reason: %(reason)s", reason=reason)
+            )
         return True
 
     def action_open_fix(self):
-        """Open the record where the issue is fixed (contact, attendee, …)."""
+        """Open the record where the first blocking issue is fixed, on its field."""
         self.ensure_one()
-        target = {
-            "partner": self.partner_id,
-            "registration": self.registration_id,
-            "certification": self.certification_id,
-        }.get(self.fix_target) or self
+        if self.state == "rejected":
+            fact = self._cdc_fact()
+        else:
+            blocking = self._blocking_findings()
+            fact = self._finding_fact(blocking[0]) if blocking else None
+        _target, record, field = self._fix_location(fact)
         return {
             "type": "ir.actions.act_window",
-            "res_model": target._name,
-            "res_id": target.id,
+            "name": record.display_name,
+            "res_model": record._name,
+            "res_id": record.id,
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "current",
+            "context": {"accrochage_focus_field": field} if field else {},
         }
+
+    def _not_ready_message(self):
+        """Why none of these passages can go into a deposit, counted by reason."""
+        counts = {
+            state: len(self.filtered(lambda p, s=state: p.state == s))
+            for state in ("incomplete", "rejected", "exported", "accepted")
+        }
+        reasons = []
+        if counts["incomplete"]:
+            reasons.append(
+                self.env._("%(count)s incomplete (see “To fix”)", count=counts["incomplete"])
+            )
+        if counts["rejected"]:
+            reasons.append(
+                self.env._("%(count)s rejected by the CDC (see “To fix”)", count=counts["rejected"])
+            )
+        if counts["exported"]:
+            reasons.append(
+                self.env._(
+                    "%(count)s already in a file waiting for its receipt",
+                    count=counts["exported"],
+                )
+            )
+        if counts["accepted"]:
+            reasons.append(
+                self.env._(
+                    "%(count)s accepted by the CDC (never sent again)", count=counts["accepted"]
+                )
+            )
+        held = self.filtered(lambda p: p.state == "ready" and p.pending_deposit_id)
+        if held:
+            reasons.append(
+                self.env._(
+                    "%(count)s already in the open deposit %(deposits)s",
+                    count=len(held),
+                    deposits=", ".join(held.pending_deposit_id.mapped("name")),
+                )
+            )
+        return self.env._(
+            "None of the %(count)s selected passage(s) is ready to be deposited: %(reasons)s.",
+            count=len(self),
+            reasons="; ".join(reasons) or "?",
+        )
 
     def action_build_deposit(self):
         deposits = self.env["accrochage.deposit"]._create_from_passages(self)
@@ -664,26 +984,25 @@ class AccrochagePassage(models.Model):
             passages = self.search(domain)
             if not passages:
                 continue
-            self.env["mail.activity"].create(
-                [
+            vals_list = []
+            for passage in passages:
+                user = passage.certification_id.user_id or passage.event_id.user_id
+                user = user or self.env.user
+                vals_list.append(
                     {
                         "res_model_id": self.env["ir.model"]._get_id(self._name),
                         "res_id": passage.id,
                         "activity_type_id": activity_type.id if activity_type else False,
-                        "summary": self.env._(
+                        # stored text: in the language of whoever reads it
+                        "summary": self.with_context(lang=user.lang).env._(
                             "Declare before %(date)s",
                             date=fields.Date.to_string(passage.deadline),
                         ),
                         "date_deadline": passage.deadline,
-                        "user_id": (
-                            passage.certification_id.user_id
-                            or passage.event_id.user_id
-                            or self.env.user
-                        ).id,
+                        "user_id": user.id,
                     }
-                    for passage in passages
-                ]
-            )
+                )
+            self.env["mail.activity"].create(vals_list)
             passages.write({"deadline_reminder": level})
 
 

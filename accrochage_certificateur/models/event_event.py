@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..engine import enum_selection, fact_help
 
@@ -109,10 +110,37 @@ class EventEvent(models.Model):
         )
         return registrations._accrochage_create_passages()
 
+    def action_accrochage_build_deposit(self):
+        """A deposit of the sessions' ready passages, or why there is none."""
+        passages = self.accrochage_passage_ids
+        if not passages:
+            raise UserError(
+                self.env._(
+                    "%(sessions)s: no passage yet. Passages are made from the admitted "
+                    "attendees when the session ends (or with “Create the passages of "
+                    "admitted attendees”).",
+                    sessions=", ".join(self.mapped("name")),
+                )
+            )
+        return passages.action_build_deposit()
+
+    def action_accrochage_recheck(self):
+        """Check the sessions' passages again (after fixing attendees or holders)."""
+        passages = self.accrochage_passage_ids.filtered(
+            lambda p: p.state in ("incomplete", "ready", "rejected")
+        )
+        if not passages:
+            raise UserError(
+                self.env._(
+                    "%(sessions)s: no passage to check.", sessions=", ".join(self.mapped("name"))
+                )
+            )
+        return passages.action_recheck()
+
     def action_view_accrochage_passages(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "accrochage_certificateur.accrochage_passage_action"
         )
         action["domain"] = [("event_id", "in", self.ids)]
-        action["context"] = {"search_default_group_by_state": 1}
+        action["context"] = {"default_event_id": self[:1].id}
         return action

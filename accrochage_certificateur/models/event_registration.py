@@ -1,3 +1,5 @@
+import unicodedata
+
 from odoo import api, fields, models
 
 from ..engine import enum_selection, fact_help
@@ -19,12 +21,46 @@ INSERTION_STATUSES = [
 ]
 
 
+def _name_tokens(name):
+    """A person's name as a set of words, without case or accents: "Élodie Martin"
+    and "MARTIN elodie" are the same person for this purpose."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return frozenset(text.casefold().replace("-", " ").split())
+
+
+def is_same_person(partner, name):
+    """True when ``partner`` is a person whose name is the attendee's ``name``."""
+    return bool(
+        partner
+        and not partner.is_company
+        and name
+        and _name_tokens(partner.name) == _name_tokens(name)
+    )
+
+
 class EventRegistration(models.Model):
     """An attendee's exam result: the facts of the passage to declare."""
 
     _inherit = "event.registration"
 
     accrochage_certification_id = fields.Many2one(related="event_id.accrochage_certification_id")
+    # The booker ("Booked by") may be an employer or an OPCO booking for three
+    # employees: the holder is the attendee, a contact of their own.
+    accrochage_holder_id = fields.Many2one(
+        "res.partner",
+        "Holder",
+        compute="_compute_accrochage_holder_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        domain="[('is_company', '=', False)]",
+        help="The person who takes the exam and whose civil status is sent to the "
+        "Caisse des Dépôts. By default the booker when the booker is a person with "
+        "the attendee's name; otherwise a contact made from the attendee's name, "
+        "email and phone.",
+    )
     accrochage_result = fields.Selection(
         RESULTS, "Exam result", default="pending", required=True, index=True
     )
@@ -96,30 +132,110 @@ class EventRegistration(models.Model):
             award = registration.accrochage_award_date
             registration.accrochage_deadline = award and deadline(award)
 
-    def _accrochage_create_passages(self):
-        """Create the passages of these attendees in one batch.
+    @api.depends("partner_id", "name")
+    def _compute_accrochage_holder_id(self):
+        """The booker is the holder only when the booker is this person.
 
-        An attendee registered without a contact gets one (name, email,
-        phone): the holder's civil status is then completed on it.
+        A holder chosen or created for the attendee is kept when the booker
+        changes to someone else.
         """
-        anonymous = self.filtered(lambda registration: not registration.partner_id)
-        if anonymous:
-            partners = self.env["res.partner"].create(
-                [
-                    {
-                        "name": registration.name or registration.email or "?",
-                        "email": registration.email,
-                        "phone": registration.phone,
-                    }
-                    for registration in anonymous
-                ]
-            )
-            for registration, partner in zip(anonymous, partners, strict=True):
-                registration.partner_id = partner
+        for registration in self:
+            booker = registration.partner_id
+            if is_same_person(booker, registration.name):
+                registration.accrochage_holder_id = booker
+            elif booker and registration.accrochage_holder_id == booker:
+                registration.accrochage_holder_id = False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        registrations = super().create(vals_list)
+        registrations.filtered("event_id.accrochage_certification_id")._accrochage_ensure_holder()
+        return registrations
+
+    def _accrochage_ensure_holder(self):
+        """Give each attendee without a holder one, made from the attendee.
+
+        A person with the same email and the same name is reused rather than
+        duplicated; otherwise a contact is created from the attendee's name,
+        email and phone, on which the civil status is then typed.
+        """
+        missing = self.filtered(lambda registration: not registration.accrochage_holder_id)
+        if not missing:
+            return
+        Partner = self.env["res.partner"]
+        emails = [email for email in missing.mapped("email") if email]
+        known = (
+            Partner.search([("email", "in", emails), ("is_company", "=", False)])
+            if emails
+            else Partner
+        )
+        to_create = []
+        for registration in missing:
+            same = known.filtered(
+                lambda partner, r=registration: (
+                    partner.email == r.email and is_same_person(partner, r.name)
+                )
+            )[:1]
+            if same:
+                registration.accrochage_holder_id = same
+            else:
+                to_create.append(registration)
+        if not to_create:
+            return
+        holders = Partner.create(
+            [
+                {
+                    "name": registration.name or registration.email or self.env._("Attendee"),
+                    "email": registration.email,
+                    "phone": registration.phone,
+                }
+                for registration in to_create
+            ]
+        )
+        for registration, holder in zip(to_create, holders, strict=True):
+            registration.accrochage_holder_id = holder
+
+    @api.model
+    def _accrochage_migrate_holders(self):
+        """Fill the holder of attendees made before it existed (migration 19.0.1.1.0).
+
+        Before, a passage was built on the booker. That identity is kept when
+        it is the attendee's own, and when the passage was already sent (it is
+        what the CDC received); otherwise the attendee gets a holder of their
+        own, and the passage, which follows it, waits in "To fix" for the
+        civil status.
+        """
+        registrations = self.with_context(active_test=False).search(
+            [
+                ("accrochage_holder_id", "=", False),
+                "|",
+                ("accrochage_passage_ids", "!=", False),
+                ("event_id.accrochage_certification_id", "!=", False),
+            ]
+        )
+        for registration in registrations:
+            passage = registration.accrochage_passage_ids[:1]
+            sent = passage.state in ("exported", "accepted")
+            if passage and (sent or is_same_person(passage.partner_id, registration.name)):
+                registration.accrochage_holder_id = passage.partner_id
+            elif is_same_person(registration.partner_id, registration.name):
+                registration.accrochage_holder_id = registration.partner_id
+        registrations._accrochage_ensure_holder()
+        return registrations
+
+    def action_open_accrochage_holder(self):
+        """The holder's civil status, on the contact's Certification tab."""
+        self.ensure_one()
+        self._accrochage_ensure_holder()
+        return self.accrochage_holder_id._accrochage_action_open()
+
+    def _accrochage_create_passages(self):
+        """Create the passages of these attendees in one batch, for their holders."""
+        self._accrochage_ensure_holder()
         vals_list = [
             {
                 "registration_id": registration.id,
-                "partner_id": registration.partner_id.id,
+                "partner_id": registration.accrochage_holder_id.id,
                 "certification_id": registration.event_id.accrochage_certification_id.id,
                 "company_id": (registration.event_id.company_id or registration.env.company).id,
             }

@@ -2,7 +2,11 @@ from . import (
     test_access,
     test_bad_input,
     test_bilan,
+    test_civil_status,
+    test_finding,
+    test_fixing,
     test_flow,
+    test_holder,
     test_i18n,
     test_import,
     test_indicators,
@@ -10,5 +14,6 @@ from . import (
     test_query_count,
     test_reports,
     test_send,
+    test_tour,
     test_views,
 )

@@ -41,3 +41,20 @@ class TestFrench(AccrochageCase):
         empty = self._as_french_user(self.env["accrochage.passage"])
         with self.assertRaisesRegex(UserError, "Aucun passage sélectionné"):
             empty.action_build_deposit()
+
+    def test_hints_in_the_readers_language(self):
+        """Hints are computed when read: never the English stored at install."""
+        passage = self._make_ready_passages(1)
+        passage.partner_id.accrochage_sex = False
+        french = self._as_french_user(passage)
+        self.assertIn("Sexe (#8.9) : sur le titulaire", french.issue_hint)
+        self.assertNotIn("Fix the", french.issue_hint)
+        self.assertIn("Sex (#8.9): on the holder", passage.with_context(lang="en_US").issue_hint)
+        demo = self.env.ref("accrochage_certificateur.demo_passage_lucas", raise_if_not_found=False)
+        if demo:  # a demo record, made at install in English
+            self.assertIn("sur le titulaire « Lucas Petit »", self._as_french_user(demo).issue_hint)
+
+    def test_deposit_line_says_new_in_french(self):
+        passages = self._make_ready_passages(1)
+        deposit = self.env["accrochage.deposit"]._create_from_passages(passages)
+        self.assertEqual(self._as_french_user(deposit.line_ids).passage_kind, "Nouveau")

@@ -139,6 +139,11 @@ class TestViews(HttpCase):
             ("/odoo/certification-insertion-surveys", ".o_list_view"),
             (f"/odoo/action-event.action_event_view/{event.id}", ".o_form_view"),
             (f"/odoo/action-base.action_partner_form/{holder.id}", ".o_form_view"),
+            # the "Settings" menu of Certifications lands on its own settings page
+            (
+                "/odoo/action-accrochage_certificateur.accrochage_config_settings_action",
+                ".app_settings_block[data-key=accrochage_certificateur] .o_settings_container",
+            ),
         )
         for url, selector in screens:
             with self.subTest(url=url):

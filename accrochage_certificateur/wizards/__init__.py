@@ -1,1 +1,6 @@
-from . import accrochage_bilan_wizard, accrochage_passage_import, accrochage_receipt_import
+from . import (
+    accrochage_bilan_wizard,
+    accrochage_passage_import,
+    accrochage_passage_resend,
+    accrochage_receipt_import,
+)

@@ -5,16 +5,21 @@ from markupsafe import Markup, escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..engine import AccrochageError, raise_engine_error, version_selection
+from ..engine import AccrochageError, check_identity, raise_engine_error, version_selection
 from ..models.accrochage_passage import PASSAGE_FACTS
 from ..models.res_partner import NIR_FIELD, PARTNER_FACTS
+
+#: facts taken from the certifier in Odoo, not from the file
+FROM_CERTIFIER = ("idClientEmetteur", "idClientCertificateur", "idContrat")
 
 
 class AccrochagePassageImport(models.TransientModel):
     """CSV or CDC Excel template → contacts and passages (VAE, free candidates).
 
     Two steps: the preview lists every finding of the file and of the
-    pre-send rules; nothing is written before the user confirms.
+    pre-send rules; nothing is written before the user confirms, and a row
+    with a blocking finding is never written: the user imports the others
+    and fixes the file, or goes back.
     """
 
     _name = "accrochage.passage.import"
@@ -35,6 +40,7 @@ class AccrochagePassageImport(models.TransientModel):
         [("upload", "Upload"), ("preview", "Preview")], default="upload", required=True
     )
     row_count = fields.Integer("Rows", readonly=True)
+    clean_count = fields.Integer("Rows without blocking issues", readonly=True)
     blocking_count = fields.Integer("Blocking issues", readonly=True)
     warning_count = fields.Integer("Warnings", readonly=True)
     preview_html = fields.Html("Findings", readonly=True, sanitize=True)
@@ -58,39 +64,105 @@ class AccrochagePassageImport(models.TransientModel):
         )
         return {certification.code: certification for certification in found}
 
-    def _preview_findings(self, result):
-        """Findings of the file, then the pre-send rules on each row."""
-        from accrochage.rules import check_passage
+    def _certification_of(self, facts, certifications):
+        if facts.get("code"):
+            return certifications.get(facts["code"])
+        return self.certification_id or None
 
-        findings = list(result.findings)
+    def _preview_findings(self, result):
+        """``[(row, message, blocking)]``: the file, the rules, and Odoo's own refusals."""
+        from accrochage.rules import check_passages
+
+        findings = [(item.row, str(item), item.blocking) for item in result.findings]
         certifications = self._certifications(result)
         today = fields.Date.context_today(self)
-        for row, facts in result.passages:
-            code = facts.get("code") or self.certification_id.code
-            if code not in certifications and not (self.certification_id and not facts.get("code")):
+        rows = [row for row, _facts in result.passages]
+        checked = check_passages(
+            (facts for _row, facts in result.passages), version=self.schema_version, today=today
+        )
+        for row, (facts, found) in zip(rows, checked, strict=True):
+            if not self._certification_of(facts, certifications):
                 findings.append(
                     (
                         row,
                         self.env._(
                             "Unknown certification “%(code)s”: create it first in Certifications.",
-                            code=code or "?",
+                            code=facts.get("code") or "?",
                         ),
                         True,
                     )
                 )
-            for finding in check_passage(facts, version=self.schema_version, today=today):
-                if finding.field in ("idClientEmetteur", "idClientCertificateur", "idContrat"):
-                    continue  # taken from the certifier in Odoo, not from the file
-                findings.append((row, finding.message, finding.blocking))
-        return [
-            item if isinstance(item, tuple) else (item.row, str(item), item.blocking)
-            for item in findings
-        ]
+            blocked = {item.field for item in result.findings_for(row) if item.blocking}
+            for finding in found:
+                if finding.field not in FROM_CERTIFIER:
+                    findings.append((row, finding.message, finding.blocking))
+                    if finding.blocking:
+                        blocked.add(finding.field)
+            # what a contact refuses on save (a wrong NIR key, even where the
+            # schema does not send the NIR) holds the row back too, once per field
+            errors, _warnings = check_identity(
+                facts,
+                today=today,
+                award_date=facts.get("dateDebutValidite"),
+                version=self.schema_version,
+            )
+            findings.extend((row, message, True) for key, message in errors if key not in blocked)
+        findings.extend(self._id_findings(result))
+        return findings
+
+    def _id_findings(self, result):
+        """The same technical id on several rows, or already in this database.
+
+        The CDC records the first passage of an id and answers "already
+        recorded" for the next: which holder is right cannot be known, so
+        every row that carries a repeated id is held back.
+        """
+        rows_by_id = {}
+        for row, facts in result.passages:
+            if facts.get("idTechnique"):
+                rows_by_id.setdefault(facts["idTechnique"], []).append(row)
+        findings = []
+        for ident, rows in rows_by_id.items():
+            if len(rows) > 1:
+                for row in rows:
+                    findings.append(
+                        (
+                            row,
+                            self.env._(
+                                "Technical id “%(id)s” is on rows %(rows)s: give each "
+                                "passage its own.",
+                                id=ident,
+                                rows=", ".join(str(other) for other in rows),
+                            ),
+                            True,
+                        )
+                    )
+        taken = (
+            self.env["accrochage.passage"]
+            .sudo()
+            .search([("id_technique", "in", list(rows_by_id))])
+            .mapped("id_technique")
+        )
+        for ident in taken:
+            for row in rows_by_id[ident]:
+                findings.append(
+                    (
+                        row,
+                        self.env._(
+                            "Technical id “%(id)s” already belongs to a passage in this "
+                            "database: give this row another one.",
+                            id=ident,
+                        ),
+                        True,
+                    )
+                )
+        return findings
 
     def action_preview(self):
         self.ensure_one()
         result = self._read()
-        findings = self._preview_findings(result)
+        findings = sorted(self._preview_findings(result), key=lambda item: item[0] or 0)
+        blocked = {row for row, _message, blocking in findings if blocking}
         rows = Markup("").join(
             Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(
                 row or "", "⛔" if blocking else "⚠", message
@@ -101,6 +173,7 @@ class AccrochagePassageImport(models.TransientModel):
             {
                 "step": "preview",
                 "row_count": len(result.passages),
+                "clean_count": sum(1 for row, _facts in result.passages if row not in blocked),
                 "blocking_count": sum(1 for *_x, blocking in findings if blocking),
                 "warning_count": sum(1 for *_x, blocking in findings if not blocking),
                 "preview_html": Markup(
@@ -116,9 +189,11 @@ class AccrochagePassageImport(models.TransientModel):
     def _reopen(self):
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Import passages"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
         }
 
@@ -127,40 +202,37 @@ class AccrochagePassageImport(models.TransientModel):
         return self._reopen()
 
     def action_confirm(self):
-        """Create contacts and passages; incomplete rows land in "To fix"."""
+        """Create contacts and passages of every row: refused if one is blocked."""
+        return self._import(only_clean=False)
+
+    def action_confirm_clean(self):
+        """Create contacts and passages of the rows without a blocking issue."""
+        return self._import(only_clean=True)
+
+    def _import(self, only_clean):
         self.ensure_one()
         result = self._read()
+        findings = self._preview_findings(result)
+        blocked = {row for row, _message, blocking in findings if blocking}
+        if blocked and not only_clean:
+            raise UserError(
+                self.env._(
+                    "%(count)s row(s) have blocking issues (see the preview): import only "
+                    "the rows without blocking issues, or fix the file. Nothing was imported.",
+                    count=len(blocked),
+                )
+            )
+        rows = [(row, facts) for row, facts in result.passages if row not in blocked]
+        if not rows:
+            raise UserError(
+                self.env._("No row without a blocking issue: fix the file. Nothing was imported.")
+            )
         certifications = self._certifications(result)
-        missing = sorted(
-            {
-                facts.get("code") or "?"
-                for _row, facts in result.passages
-                if facts.get("code") not in certifications
-                and not (self.certification_id and not facts.get("code"))
-            }
-        )
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Unknown certifications: %(codes)s. Create them before importing; "
-                    "nothing was imported.",
-                    codes=", ".join(missing),
-                )
-            )
-        ids = [facts["idTechnique"] for _row, facts in result.passages if facts.get("idTechnique")]
-        taken = self.env["accrochage.passage"].sudo().search([("id_technique", "in", ids)])
-        if taken:
-            raise UserError(
-                self.env._(
-                    "These technical ids already exist: %(ids)s. Nothing was imported.",
-                    ids=", ".join(taken.mapped("id_technique")[:10]),
-                )
-            )
         Partner = self.env["res.partner"]
         vals_list = []
-        for _row, facts in result.passages:
+        for _row, facts in rows:
             partner = self._find_or_create_partner(Partner, facts)
-            certification = certifications.get(facts.get("code")) or self.certification_id
+            certification = self._certification_of(facts, certifications)
             vals = {
                 name: facts.get(key)
                 for key, name in PASSAGE_FACTS.items()
@@ -180,15 +252,14 @@ class AccrochagePassageImport(models.TransientModel):
             "accrochage_certificateur.accrochage_passage_action"
         )
         action["domain"] = [("id", "in", passages.ids)]
+        if blocked:
+            action["name"] = self.env._(
+                "Imported passages (%(count)s row(s) left out)", count=len(blocked)
+            )
         return action
 
     @api.model
     def _find_or_create_partner(self, Partner, facts):
-        vals = {
-            name: facts.get(key)
-            for key, name in PARTNER_FACTS.items()
-            if facts.get(key) not in (None, "")
-        }
         if facts.get("nir"):
             partner = Partner.sudo().search([(NIR_FIELD, "=", facts["nir"])], limit=1)
             if partner:
@@ -214,7 +285,7 @@ class AccrochagePassageImport(models.TransientModel):
             or facts.get("idTechnique")
             or self.env._("Imported holder")
         )
-        partner = Partner.create({"name": name, **vals})
+        partner = Partner.create({"name": name, **Partner._accrochage_vals_from_facts(facts)})
         if facts.get("nir"):
             partner.sudo().write({NIR_FIELD: facts["nir"]})
         return partner
