@@ -1,8 +1,10 @@
 """The ``accrochage`` command.
 
 Exit codes: 0 everything is fine, 1 findings (a blocking finding, or any
-finding with ``--strict``; a rejected passage in a receipt), 2 usage error
-(bad arguments, unreadable file).
+finding with ``--strict``; no passage to deposit; a rejected passage in a
+receipt; a flux file the CDC would refuse), 2 usage error (bad arguments, a
+file that cannot be read or written). A French sentence on standard error,
+never a Python traceback (``ACCROCHAGE_DEBUG=1`` shows it for a bug).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import pathlib
 import sys
 from importlib import resources
@@ -17,10 +20,15 @@ from importlib import resources
 from . import __version__
 from .dictionary import DEFAULT_VERSION, VERSIONS, get_schema
 from .exceptions import AccrochageError
-from .findings import BLOCKING, Finding
-from .progress import Progress
+from .findings import SEVERITY_LABELS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+#: the findings report written next to the flux files
+REPORT_NAME = "rapport-anomalies.csv"
+#: a finding's text on the console is cut there (the report has it whole)
+CONSOLE_TEXT = 400
+#: a text field of a finding in --json is cut there (a value is never echoed whole)
+JSON_TEXT = 2000
 
 NEXT_STEPS = """\
 Et maintenant, sur le portail des certificateurs de la Caisse des Dépôts
@@ -66,7 +74,11 @@ def _parser():
         help="dossier de sortie (défaut : ./depot)",
     )
     schema_option(build)
-    build.add_argument("--now", help="horodatage imposé (AAAA-MM-JJTHH:MM:SS, heure de Paris)")
+    build.add_argument(
+        "--now",
+        help="horodatage imposé (AAAA-MM-JJTHH:MM:SS, heure de Paris) ; les délais sont "
+        "comptés depuis ce jour",
+    )
     build.add_argument(
         "--max-passages",
         type=int,
@@ -85,6 +97,22 @@ def _parser():
         help="appliquer les longueurs courtes du dictionnaire (30/20/40)",
     )
     build.add_argument(
+        "--accepted-ids",
+        type=pathlib.Path,
+        action="append",
+        default=[],
+        metavar="FICHIER",
+        help="idTechnique déjà enregistrés par la Caisse des Dépôts (un par ligne)",
+    )
+    build.add_argument(
+        "--accepted-receipts",
+        type=pathlib.Path,
+        nargs="+",
+        default=[],
+        metavar="ACCUSÉ",
+        help="accusés de traitement précédents : leurs passages acceptés sont déjà enregistrés",
+    )
+    build.add_argument(
         "--strict", action="store_true", help="les avertissements comptent aussi (code de sortie 1)"
     )
     build.add_argument("--json", action="store_true", help="résultat en JSON")
@@ -96,6 +124,12 @@ def _parser():
         "--xsd",
         type=pathlib.Path,
         help="XSD officiel du kit CDC, vérifié en plus du schéma intégré",
+    )
+    validate.add_argument(
+        "--report",
+        type=pathlib.Path,
+        metavar="FICHIER",
+        help="écrire le rapport complet des anomalies (CSV) dans ce fichier",
     )
     validate.add_argument("--strict", action="store_true")
     validate.add_argument("--json", action="store_true")
@@ -123,11 +157,37 @@ def main(argv=None):
     try:
         return handler(args)
     except AccrochageError as error:
-        print(f"accrochage : {error}", file=sys.stderr)
+        _say(str(error))
+        return EXIT_USAGE
+    except BrokenPipeError:  # the reader of our output went away (| head)
         return EXIT_USAGE
     except OSError as error:
-        print(f"accrochage : fichier inaccessible : {error}", file=sys.stderr)
+        _say(_os_message(error))
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        _say("interrompu : aucun fichier n'est laissé à moitié écrit.")
+        return 130
+    except Exception as error:
+        if os.environ.get("ACCROCHAGE_DEBUG"):
+            raise
+        # never the error's text: it may hold a value of the input (personal data)
+        _say(
+            f"erreur inattendue ({type(error).__name__}) : c'est un défaut du logiciel, "
+            "signalez-le avec la commande lancée (ACCROCHAGE_DEBUG=1 affiche le détail)."
+        )
+        return EXIT_USAGE
+
+
+def _say(message):
+    print(f"accrochage : {message}", file=sys.stderr)
+
+
+def _os_message(error):
+    from .pipeline import os_reason
+
+    if error.filename:
+        return f"« {error.filename} » : {os_reason(error)}."
+    return f"fichier inaccessible : {os_reason(error)}."
 
 
 def _emit(args, payload, text_lines):
@@ -137,12 +197,6 @@ def _emit(args, payload, text_lines):
     else:
         for line in text_lines:
             print(line)
-
-
-def _exit_code(findings, strict):
-    if any(f.severity == BLOCKING for f in findings) or (strict and findings):
-        return EXIT_FINDINGS
-    return EXIT_OK
 
 
 def _parse_now(text):
@@ -156,85 +210,88 @@ def _parse_now(text):
         ) from None
 
 
-# -- build ---------------------------------------------------------------
+def _check_inputs(paths, kind):
+    """A French message for an input that is missing, a folder or unreadable."""
+    for path in paths:
+        if not path.exists():
+            raise AccrochageError(f"« {path} » introuvable : vérifiez le chemin du fichier.")
+        if path.is_dir():
+            raise AccrochageError(
+                f"« {path} » est un dossier : donnez le chemin d'un fichier {kind}."
+            )
+        if not os.access(path, os.R_OK):
+            raise AccrochageError(
+                f"« {path} » ne peut pas être lu (droits d'accès) : vérifiez ses droits."
+            )
 
 
-def build_deposit(
-    inputs,
-    output,
-    *,
-    version,
-    now=None,
-    max_passages=200_000,
-    max_bytes=200_000_000,
-    short_lengths=False,
-    today=None,
-    show_progress=True,
-):
-    """Import, check and write: the whole ``build`` job, reusable by ``demo``.
+# -- what every job prints ----------------------------------------------------
 
-    Returns ``(files, findings, counts)``. Passages with a blocking finding
-    are left out of the files and listed in the report; nothing is dropped
-    silently.
+
+def _clip(text, limit):
+    from .export import clip
+
+    return clip(text, limit)
+
+
+def _finding_payload(finding, origin=None):
+    """A finding for --json: personal data masked, long texts cut."""
+    from .export import mask_personal
+
+    payload = {}
+    for key, value in finding.as_dict().items():
+        if isinstance(value, str):
+            if key in ("message", "detail"):
+                value = mask_personal(value)
+            value = _clip(value, JSON_TEXT)
+        payload[key] = value
+    if origin:
+        payload["fichier"] = origin
+    return payload
+
+
+class _JsonStream:
+    """``--json`` written as the job goes: the findings first, one at a time,
+    then the files and counts once they are known; always a whole document.
+
+    The findings go to a temporary file, copied to ``out`` at the end: the
+    job may start over once (a repeated idTechnique), and memory stays flat.
     """
-    from .export import write_findings_csv
-    from .importer import read_passages
-    from .rules import check_passage, normalize_passage
-    from .writer import write_deposit
 
-    today = today or datetime.date.today()
-    findings, ready, report_rows = [], [], []
-    for path in inputs:
-        imported = read_passages(path, version=version)
-        findings.extend(imported.findings)
-        bad_rows = {f.row for f in imported.findings if f.severity == BLOCKING}
-        for row, passage in imported.passages:
-            passage = normalize_passage(passage, version=version)
-            passage_findings = [
-                _with_row(f, row)
-                for f in check_passage(
-                    passage, version=version, today=today, short_lengths=short_lengths
-                )
-            ]
-            findings.extend(passage_findings)
-            row_findings = [f for f in imported.findings if f.row == row] + passage_findings
-            report_rows.append((passage, row_findings))
-            if row not in bad_rows and not any(f.blocking for f in passage_findings):
-                ready.append(passage)
-    output.mkdir(parents=True, exist_ok=True)
-    progress = Progress("Écriture", total=len(ready), enabled=show_progress)
-    files = (
-        write_deposit(
-            ready,
-            output,
-            version=version,
-            now=now,
-            max_passages=max_passages,
-            max_bytes=max_bytes,
-            progress=progress.update,
-        )
-        if ready
-        else []
-    )
-    progress.close()
-    report = output / "rapport-anomalies.csv"
-    with open(report, "w", encoding="utf-8-sig", newline="") as handle:
-        write_findings_csv(report_rows, handle, version=version)
-    counts = {
-        "passages": len(report_rows),
-        "deposes": len(ready),
-        "ecartes": len(report_rows) - len(ready),
-        "bloquants": sum(1 for f in findings if f.blocking),
-        "avertissements": sum(1 for f in findings if not f.blocking),
-        "rapport": str(report),
-    }
-    return files, findings, counts
+    def __init__(self, out):
+        import tempfile
 
+        self.out = out
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.count = 0
 
-def _with_row(finding: Finding, row):
-    if finding.row is not None:
-        return finding
-    return Finding(**{**finding.__dict__, "row": row})
+    def __call__(self, outcome):
+        for finding in outcome.findings:
+            self.finding(finding, outcome.origin)
+
+    def finding(self, finding, origin=None):
+        text = json.dumps(_finding_payload(finding, origin), ensure_ascii=False, default=str)
+        self.spool.write(("," if self.count else "") + "\n    " + text)
+        self.count += 1
+
+    def restart(self):
+        self.spool.seek(0)
+        self.spool.truncate()
+        self.count = 0
+
+    def close(self, **fields):
+        out = self.out
+        out.write('{\n  "anomalies": [')
+        self.spool.seek(0)
+        while chunk := self.spool.read(1 << 16):
+            out.write(chunk)
+        self.spool.close()
+        out.write("\n  ]" if self.count else "]")
+        for key, value in fields.items():
+            text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+            out.write(f",\n  {json.dumps(key)}: " + text.replace("\n", "\n  "))
+        out.write("\n}\n")
+        out.flush()
 
 
 def _files_payload(files):
@@ -251,102 +308,192 @@ def _files_payload(files):
     ]
 
 
+def _rule_lines(result, schema):
+    counts = result.counts
+    if not counts.by_rule:
+        return []
+    lines = [
+        f"Anomalies : {counts.blocking} bloquante(s), {counts.warnings} avertissement(s), "
+        "par règle :"
+    ]
+    for (severity, code, dico_id), number in counts.by_rule.most_common():
+        node = schema.by_dico_id.get(dico_id) if dico_id else None
+        where = f"  {node.ref}" if node is not None else ""
+        label = SEVERITY_LABELS.get(severity, severity)
+        lines.append(f"  {number:>7} × {label:<13} {code:<24}{where}")
+    total = counts.blocking + counts.warnings
+    shown = result.first_findings
+    title = "Anomalies"
+    if len(shown) < total:
+        title = f"Premières anomalies ({len(shown)} sur {total})"
+    lines.append(f"{title} :")
+    lines.extend(f"  {_clip(str(finding), CONSOLE_TEXT)}" for finding in shown)
+    return lines
+
+
+def _notice(result):
+    """The schema's warning, as ``accrochage schema`` prints it."""
+    return f"Attention : {result.notice}."
+
+
+def _exit_code(result, strict):
+    counts = result.counts
+    if counts.blocking or (strict and counts.warnings):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+# -- build ---------------------------------------------------------------
+
+
+def _options(args, **extra):
+    from .pipeline import Options
+
+    return Options(version=args.schema_version, strict=getattr(args, "strict", False), **extra)
+
+
+def build(source, output, options, *, json_out=None, progress=True):
+    """The ``build`` job on a source: flux files and the report in ``output``.
+
+    Returns the pipeline's :class:`~accrochage.pipeline.Result`; ``json_out``
+    is a stream that receives the findings as ``--json`` as they come.
+    """
+    from .pipeline import output_dir, run
+    from .progress import Progress
+
+    output = output_dir(output)
+    total = getattr(source, "total_bytes", 0)
+    bar = Progress(
+        "Lecture, contrôle et écriture",
+        total,
+        enabled=progress and sys.stderr.isatty(),
+        min_total=2_000_000,
+        unit="Mo",
+    )
+    try:
+        return run(
+            source,
+            output,
+            options=options,
+            on_row=[json_out] if json_out is not None else (),
+            report=output / REPORT_NAME,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+
+
+def _build_summary(result):
+    counts = result.counts
+    lines = [_notice(result)] if result.notice else []
+    lines.append(counts.line())
+    for f in result.files:
+        lines.append(f"  → {f.path} ({f.passage_count} passage(s), idFlux {f.id_flux})")
+    nothing = _nothing_to_deposit(result)
+    if nothing:
+        lines.append(f"Aucun passage à déposer : {nothing}")
+    return lines
+
+
+def _nothing_to_deposit(result):
+    """Why no file was written, or None when one was."""
+    if result.files:
+        return None
+    if not result.counts.rows:
+        return (
+            "le fichier ne contient aucune ligne de passage (en-tête seul, lignes vides ou "
+            "modèle non rempli). Saisissez les passages sous la ligne d'en-tête."
+        )
+    return "toutes les lignes sont écartées ; corrigez-les d'après le rapport."
+
+
 def _cmd_build(args):
+    from .pipeline import FileSource, read_accepted_ids
+
     now = _parse_now(args.now)
-    files, findings, counts = build_deposit(
-        args.inputs,
-        args.output,
-        version=args.schema_version,
+    _check_inputs(args.inputs, "CSV ou XLSX")
+    _check_inputs(args.accepted_ids + args.accepted_receipts, "texte ou XML")
+    if args.max_passages < 1 or args.max_mb <= 0:
+        raise AccrochageError("--max-passages et --max-mb doivent être positifs.")
+    options = _options(
+        args,
         now=now,
         max_passages=args.max_passages,
         max_bytes=int(args.max_mb * 1_000_000),
         short_lengths=args.short_lengths,
-        show_progress=not args.json,
+        accepted_ids=read_accepted_ids(args.accepted_ids, args.accepted_receipts),
     )
-    lines = _build_summary(files, findings, counts)
-    _emit(
-        args,
-        {
-            "fichiers": _files_payload(files),
-            "compteurs": counts,
-            "anomalies": [f.as_dict() for f in findings],
-        },
-        lines,
-    )
-    return _exit_code(findings, args.strict)
-
-
-def _build_summary(files, findings, counts):
-    lines = [
-        f"{counts['passages']} passage(s) lus, {counts['deposes']} prêts à déposer, "
-        f"{counts['ecartes']} écartés (anomalie bloquante).",
-    ]
-    for f in files:
-        lines.append(f"  → {f.path} ({f.passage_count} passage(s), idFlux {f.id_flux})")
-    if findings:
-        lines.append(
-            f"{counts['bloquants']} anomalie(s) bloquante(s), "
-            f"{counts['avertissements']} avertissement(s) :"
+    source = FileSource(args.inputs, version=args.schema_version)
+    stream = _JsonStream(sys.stdout) if args.json else None
+    try:
+        result = build(source, args.output, options, json_out=stream, progress=not args.json)
+    except AccrochageError as error:
+        if stream is not None:
+            stream.close(erreur=str(error))
+        raise
+    nothing = _nothing_to_deposit(result)
+    code = EXIT_FINDINGS if nothing else _exit_code(result, args.strict)
+    if stream is not None:
+        stream.close(
+            fichiers=_files_payload(result.files),
+            compteurs={**result.counts.as_dict(), "rapport": str(result.report)},
+            message=f"Aucun passage à déposer : {nothing}" if nothing else None,
+            avis=result.notice or None,
         )
-        lines.extend(f"  {finding}" for finding in findings)
-    lines.append(f"Rapport détaillé : {counts['rapport']}")
-    return lines
+        return code
+    for line in _build_summary(result) + _rule_lines(result, get_schema(args.schema_version)):
+        print(line)
+    print(f"Rapport complet : {result.report}")
+    return code
 
 
 # -- validate ------------------------------------------------------------
 
 
 def _cmd_validate(args):
-    from .reader import iter_passages
-    from .rules import check_passage
-    from .writer import validate_file
+    from .pipeline import FluxSource, run
 
-    findings = list(validate_file(args.file, version=args.schema_version))
+    _check_inputs([args.file], "XML")
     if args.xsd:
-        findings.extend(
-            Finding(
-                f.severity,
-                f.code,
-                "[XSD officiel] " + f.message,
-                f.field,
-                f.dico_id,
-                f.passage,
-                f.row,
-                f.column,
-                f.detail,
-            )
-            for f in validate_file(args.file, version=args.schema_version, xsd=args.xsd)
+        _check_inputs([args.xsd], "XSD")
+    source = FluxSource(args.file, version=args.schema_version, xsd=args.xsd)
+    stream = _JsonStream(sys.stdout) if args.json else None
+    try:
+        result = run(
+            source,
+            None,
+            options=_options(args),
+            on_row=[stream] if stream is not None else (),
+            report=args.report,
         )
-    count = 0
-    if not any(f.code == "xml_syntax" for f in findings):
-        for line, passage, problems in iter_passages(args.file, version=args.schema_version):
-            count += 1
-            findings.extend(
-                Finding(
-                    BLOCKING, "value", str(p), p.field, p.dico_id, passage.get("idTechnique"), line
-                )
-                for p in problems
-            )
-            findings.extend(
-                _with_row(f, line) for f in check_passage(passage, version=args.schema_version)
-            )
-    verdict = "conforme" if not any(f.blocking for f in findings) else "NON conforme"
-    lines = [
-        f"{args.file} : {count} passage(s), {verdict} "
+    except AccrochageError as error:
+        if stream is not None:
+            stream.close(erreur=str(error))
+        raise
+    passages = result.counts.rows
+    verdict = "NON conforme" if result.counts.blocking else "conforme"
+    if stream is not None:
+        stream.close(
+            fichier=str(args.file),
+            passages=passages,
+            conforme=not result.counts.blocking,
+            compteurs=result.counts.as_dict(),
+            avis=result.notice or None,
+        )
+        return _exit_code(result, args.strict)
+    lines = [_notice(result)] if result.notice else []
+    lines.append(
+        f"{args.file} : {passages} passage(s), {verdict} "
         f"(schéma {args.schema_version}{', XSD officiel' if args.xsd else ''})."
-    ]
-    lines.extend(f"  {finding}" for finding in findings)
-    _emit(
-        args,
-        {
-            "fichier": str(args.file),
-            "passages": count,
-            "conforme": verdict == "conforme",
-            "anomalies": [f.as_dict() for f in findings],
-        },
-        lines,
     )
-    return _exit_code(findings, args.strict)
+    lines.extend(_rule_lines(result, get_schema(args.schema_version)))
+    if args.report:
+        lines.append(f"Rapport complet : {args.report}")
+    elif result.counts.blocking + result.counts.warnings > len(result.first_findings):
+        lines.append("Liste complète : --report FICHIER.csv ou --json.")
+    for line in lines:
+        print(line)
+    return _exit_code(result, args.strict)
 
 
 # -- receipt -------------------------------------------------------------
@@ -385,19 +532,20 @@ def demo_data_path():
 
 
 def _cmd_demo(args):
+    from .pipeline import FileSource, Options
+
     with resources.as_file(demo_data_path()) as data:
-        files, findings, counts = build_deposit(
-            [data], args.output, version=DEFAULT_VERSION, show_progress=False
-        )
+        result = build(FileSource([data]), args.output, Options(), progress=False)
     print("Démonstration : données fictives d'un certificateur (2 certifications).")
-    for line in _build_summary(files, findings, counts):
+    for line in _build_summary(result) + _rule_lines(result, get_schema(DEFAULT_VERSION)):
         print(line)
+    print(f"Rapport complet : {result.report}")
     print()
     print("Les passages écartés ci-dessus montrent ce que signale le contrôle avant envoi ;")
     print("le rapport CSV indique, pour chacun, quoi corriger.")
     print()
     print(NEXT_STEPS)
-    return EXIT_OK if files else EXIT_FINDINGS
+    return EXIT_OK if result.files else EXIT_FINDINGS
 
 
 if __name__ == "__main__":  # pragma: no cover

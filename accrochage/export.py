@@ -17,7 +17,7 @@ export never writes the NIR.
 ...     [({"idTechnique": "P-1", "nomNaissance": "=MARTIN", "code": "RS5875"},
 ...       [Finding(BLOCKING, "x", "Code absent.")])], out)
 >>> out.getvalue().splitlines()[1]
-"P-1;'=MARTIN;RS5875;à corriger;1;0;[bloquant] Code absent."
+";P-1;'=MARTIN;RS5875;à corriger;1;0;[bloquant] Code absent."
 """
 
 from __future__ import annotations
@@ -88,10 +88,13 @@ def _writer(stream):
 
 def _holder(passage):
     """Display name of the holder: civil-status names, else CPF-file names."""
-    names = [passage.get("nomNaissance"), passage.get("prenom1")]
-    if not any(names):
-        names = [passage.get("nomTitulaire"), passage.get("prenom1Titulaire")]
-    return " ".join(str(name) for name in names if name)
+    get = passage.get
+    name, first = get("nomNaissance"), get("prenom1")
+    if not (name or first):
+        name, first = get("nomTitulaire"), get("prenom1Titulaire")
+    if name and first:
+        return f"{name} {first}"
+    return str(name or first or "")
 
 
 def _status(findings):
@@ -105,41 +108,134 @@ def _finding_text(finding):
     return f"[{label}] {mask_personal(finding.message)}"
 
 
+#: a spreadsheet cell holds at most this many characters (Excel, LibreOffice)
+CELL_LIMIT = 32_767
+
+
+def clip(text, limit=CELL_LIMIT):
+    """``text`` cut to ``limit`` characters, saying how much was cut.
+
+    >>> clip("x" * 50, 30)
+    'xxxxx… [coupé : 50 caractères]'
+    >>> clip("court", 30)
+    'court'
+    """
+    if len(text) <= limit:
+        return text
+    mark = f"… [coupé : {len(text)} caractères]"
+    return text[: max(0, limit - len(mark))] + mark
+
+
+def _report_cell(value):
+    if value.__class__ is str and value and not value.startswith(FORMULA_CHARS):
+        return value if len(value) <= CELL_LIMIT else clip(value)
+    return clip(safe_cell(value))
+
+
+def _line_facts(passage):
+    """idTechnique, holder and certification code of a report line."""
+    get = passage.get
+    return get("idTechnique"), _holder(passage), get("code")
+
+
+class FindingsReport:
+    """The findings report, written one row at a time (a streaming sink).
+
+    One line per row read: its source row, idTechnique, holder, certification,
+    status and findings; a line with an empty row for findings about the
+    file itself. UTF-8 with one BOM; cells cut at :data:`CELL_LIMIT`
+    characters with a mark; no NIR (masked even inside a message).
+    ``with_origin`` adds a first column naming the input file.
+
+    >>> import io
+    >>> from accrochage.findings import Finding, BLOCKING
+    >>> out = io.StringIO()
+    >>> with FindingsReport(out) as report:
+    ...     report.add(4, {"idTechnique": "P-1", "code": "RS5875"},
+    ...                [Finding(BLOCKING, "x", "Code absent.")])
+    >>> out.getvalue().splitlines()[1]
+    '4;P-1;;RS5875;à corriger;1;0;[bloquant] Code absent.'
+    """
+
+    def __init__(self, out, *, version="1.1.2", with_origin=False):
+        schema = get_schema(version)
+        self.with_origin = with_origin
+        self._context = _text_out(out)
+        self._stream = self._context.__enter__()
+        self._writer = _writer(self._stream)
+        self._restartable = not hasattr(out, "write")
+        self._header = [
+            "Ligne",
+            schema.by_key["idTechnique"].label,
+            "Titulaire",
+            schema.by_key["code"].label,
+            "Statut",
+            "Bloquants",
+            "Avertissements",
+            "Constats",
+        ]
+        if with_origin:
+            self._header.insert(0, "Fichier")
+        self._writer.writerow(self._header)
+
+    def restart(self):
+        """Start the report over (a job that runs again); only on a path."""
+        if not self._restartable:
+            raise ValueError("a report written to a stream cannot start over")
+        self._stream.seek(0)
+        self._stream.truncate()
+        self._stream.write("\ufeff")
+        self._writer.writerow(self._header)
+
+    def add(self, row, passage, findings, origin=None, written=None):
+        """One line; ``written`` False marks a row left out of the flux."""
+        passage = passage or {}
+        if not findings and written is not False:  # the usual row: nothing to say
+            cells = [row, *map(_report_cell, _line_facts(passage)), STATUS_READY, 0, 0, ""]
+            if self.with_origin:
+                cells.insert(0, _report_cell(origin))
+            self._writer.writerow(cells)
+            return
+        blocking = sum(1 for finding in findings if finding.blocking)
+        status = STATUS_BLOCKED if written is False and row is not None else _status(findings)
+        cells = [
+            row,
+            *_line_facts(passage),
+            status,
+            blocking,
+            len(findings) - blocking,
+            " | ".join(_finding_text(finding) for finding in findings),
+        ]
+        if self.with_origin:
+            cells.insert(0, origin)
+        self._writer.writerow([_report_cell(c) for c in cells])
+
+    def __call__(self, outcome):
+        """Take a :class:`accrochage.pipeline.RowOutcome` (a pipeline sink)."""
+        self.add(outcome.row, outcome.passage, outcome.findings, outcome.origin, outcome.written)
+
+    def close(self):
+        if self._context is not None:
+            self._context.__exit__(None, None, None)
+            self._context = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def write_findings_csv(rows, out, *, version="1.1.2"):
-    """One line per passage: idTechnique, holder, certification, status, findings.
+    """Write a whole findings report (see :class:`FindingsReport`).
 
     ``rows``: ``(passage, findings)`` or ``(row_number, passage, findings)``
-    items; ``passage`` may be ``None`` for file-level findings. A ``Ligne``
-    column is added when rows carry their source row number.
+    items; ``passage`` may be ``None`` for file-level findings.
     """
-    schema = get_schema(version)
-    rows = [item if len(item) == 3 else (None, *item) for item in rows]
-    with_rows = any(row is not None for row, _passage, _findings in rows)
-    header = [
-        schema.by_key["idTechnique"].label,
-        "Titulaire",
-        schema.by_key["code"].label,
-        "Statut",
-        "Bloquants",
-        "Avertissements",
-        "Constats",
-    ]
-    with _text_out(out) as stream:
-        writer = _writer(stream)
-        writer.writerow((["Ligne"] if with_rows else []) + header)
-        for row, passage, findings in rows:
-            passage = passage or {}
-            blocking = sum(1 for finding in findings if finding.blocking)
-            cells = [
-                passage.get("idTechnique"),
-                _holder(passage),
-                passage.get("code"),
-                _status(findings),
-                blocking,
-                len(findings) - blocking,
-                " | ".join(_finding_text(finding) for finding in findings),
-            ]
-            writer.writerow([safe_cell(c) for c in ([row] if with_rows else []) + cells])
+    with FindingsReport(out, version=version) as report:
+        for item in rows:
+            row, passage, findings = item if len(item) == 3 else (None, *item)
+            report.add(row, passage, findings)
 
 
 def write_table_csv(header, rows, out):
@@ -166,7 +262,8 @@ def export_columns(schema):
     )
 
 
-def _cell(node, value):
+def cell_text(node, value):
+    """A value as the import layout writes it (``OUI``/``NON``, ``AAAA-MM-JJ``)."""
     if value is None:
         return ""
     if isinstance(node.value, Boolean):
@@ -202,7 +299,7 @@ def write_passages_csv(passages, out, version="1.1.2"):
                     value = items[0].get(node.key)
                 else:
                     value = passage.get(node.key)
-                cells.append(safe_cell(_cell(node, value)))
+                cells.append(safe_cell(cell_text(node, value)))
             writer.writerow(cells)
             results = passage.get("resultats") or []
             if len(results) > 1:
@@ -219,7 +316,11 @@ def write_passages_csv(passages, out, version="1.1.2"):
 
 
 __all__ = [
+    "CELL_LIMIT",
+    "FindingsReport",
     "PRIVATE_KEYS",
+    "cell_text",
+    "clip",
     "export_columns",
     "mask_personal",
     "safe_cell",

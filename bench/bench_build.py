@@ -1,17 +1,25 @@
-"""Benchmark: build and validate a large deposit end to end, then time
-``xmllint --stream --schema`` on the same output (not a test; prints figures).
+"""Benchmark: the user's job, ``accrochage build`` on a CSV or XLSX file, end to
+end, with ``xmllint --stream --schema`` on its output in the same run (not a
+test; prints figures).
 
-    python bench/bench_build.py --passages 200000
+    python bench/bench_build.py                       # 20k, 50k, 200k rows (CSV), 20k, 200k (XLSX)
+    python bench/bench_build.py --sizes 20000 --xlsx-sizes ''
+    python bench/bench_build.py --engine /path/to/other/checkout   # "before" figures
+    python bench/bench_build.py --sizes 20000 --xlsx-sizes '' --profile
 
-Targets (issue #2): ours / xmllint <= 1.5 and peak RSS <= 150 MB.
+Each build runs as a child process (``python -m accrochage.cli build``) on a
+generated input of valid rows in the template layout; wall time, CPU time and
+peak RSS are the child's own (``os.wait4``). Targets (issue #7) at 200,000
+rows: CSV CPU ratio to xmllint <= 3, peak RSS <= 150 MB and flat from 20,000
+to 200,000; XLSX <= 2x the CSV time.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import pathlib
-import resource
 import shutil
 import subprocess
 import sys
@@ -23,22 +31,27 @@ sys.path.insert(0, str(ROOT))
 
 from accrochage import xsd  # noqa: E402
 from accrochage.dictionary import get_schema  # noqa: E402
-from accrochage.writer import write_deposit  # noqa: E402
-from tests.factories import make_passage  # noqa: E402
+from accrochage.export import cell_text as export_cell  # noqa: E402
+from accrochage.export import export_columns, safe_cell, write_passages_csv  # noqa: E402
+from accrochage.importer import TEMPLATE_SHEET, column_labels, item_group  # noqa: E402
+from accrochage.samples import make_passage  # noqa: E402
 
-NOW = datetime.datetime(2026, 11, 26, 15, 30, 45)
+#: the deposit clock given to ``--now`` (also the date the deadlines count from)
+NOW = f"{datetime.date.today().isoformat()}T10:00:00"
 CODES = (("RNCP", "RNCP35726"), ("RNCP", "RNCP34567"), ("RS", "RS5875"), ("RS", "RS6012"))
 NAMES = ("MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "RICHARD", "PETIT", "DURAND")
 FIRST = ("Élodie", "Jean", "Chloé", "Karim", "Zoé", "Hervé", "Inès", "Léa")
+#: the award date of every generated passage: recent, so no deadline warning
+AWARD = datetime.date.today() - datetime.timedelta(days=20)
+
+
+# -- inputs --------------------------------------------------------------------
 
 
 def varied_passages(count, certifications=None):
-    """Passages in certification order (as an export would sort them), with
-    both identification ways, both birth-place forms, nils, DigComp results.
-
-    A few dozen templates are built with the test factory, then copied with
-    a new ``idTechnique``, so the generator costs little next to the writer.
-    """
+    """Valid passages in certification order (as an export would sort them),
+    with both identification ways, both birth-place forms, nils, DigComp
+    results. A few dozen templates are copied with a new ``idTechnique``."""
     certifications = certifications or len(CODES)
     per_code = -(-count // certifications)
     templates = {code: [_variant(i, type_, code) for i in range(40)] for type_, code in CODES}
@@ -51,14 +64,33 @@ def varied_passages(count, certifications=None):
             index += 1
             passage = variants[index % 40].copy()
             passage["idTechnique"] = f"BENCH-{index:08d}"
+            # a holder of its own on each row (the same one twice is a warning)
+            if "idDossier" in passage:
+                passage["idDossier"] = f"{index:013d}"
+            else:
+                passage["nomNaissance"] += "-" + _letters(index)
             yield passage
 
 
+def _letters(number):
+    """``1`` → ``A``, ``27`` → ``AA``: a name part made of letters."""
+    text = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        text = chr(65 + rest) + text
+    return text
+
+
 def _variant(index, type_, code):
+    exam = AWARD - datetime.timedelta(days=15)
     passage = make_passage(
         index,
         type=type_,
         code=code,
+        dateDebutExamen=exam,
+        dateFinExamen=exam + datetime.timedelta(days=1),
+        dateDebutValidite=AWARD,
+        dateInscription=AWARD - datetime.timedelta(days=200),
         nomNaissance=NAMES[index % len(NAMES)],
         prenom1=FIRST[index % len(FIRST)],
         anneeNaissance=1960 + index % 45,
@@ -67,8 +99,8 @@ def _variant(index, type_, code):
         sexe="MF"[index % 2],
     )
     shape = index % 5
-    if shape == 1:  # postal code, sometimes unknown (nil)
-        passage.update(codeInsee=None, codePostal=None if index % 10 == 1 else "75009")
+    if shape == 1:  # postal code instead of the INSEE code
+        passage.update(codeInsee=None, codePostal="75009")
     elif shape == 2:  # CPF file number instead of civil status
         for key in (
             "nomNaissance",
@@ -84,14 +116,11 @@ def _variant(index, type_, code):
         ):
             passage.pop(key, None)
         passage.update(idDossier=f"{index:013d}", nomTitulaire="DUPONT", prenom1Titulaire="Marie")
-    elif shape == 3:  # DigComp block and a language level
+    elif shape == 3:  # DigComp result and a language level
         passage.update(
             presenceNiveauNumeriqueEuro=True,
             scoreGeneral=100 + index % 900,
-            resultats=[
-                {"niveau": 1 + index % 8, "domaineCompetenceId": "3", "competenceId": "4"},
-                {"niveau": 2, "domaineCompetenceId": "1", "competenceId": "1"},
-            ],
+            resultats=[{"niveau": 1 + index % 8, "domaineCompetenceId": "3", "competenceId": "4"}],
             presenceNiveauLangueEuro=True,
             niveauLangueEuropeen="B2",
         )
@@ -111,89 +140,186 @@ def _variant(index, type_, code):
     return passage
 
 
-def _cpu(who):
-    usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
+def write_csv(path, count, version):
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        write_passages_csv(varied_passages(count), handle, version=version)
 
 
-def peak_rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def write_xlsx(path, count, version):
+    """The template's layout: title rows, ids in row 12, labels in row 13, the
+    instruction rows and the example, the marker row, then one passage a row
+    from column B (column A holds the row labels)."""
+    import openpyxl
+
+    schema = get_schema(version)
+    columns = [node for node in schema.columns if node.key != "nir"]
+    exported = {node.key for node in export_columns(schema)}
+    labels = column_labels(schema)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(TEMPLATE_SHEET)
+    sheet.append(["V1.4", "Tableau de déclaration"])
+    for _ in range(9):
+        sheet.append([])
+    sheet.append(["Bloc"])
+    sheet.append(["Identifiant"] + [node.dico_id for node in columns])
+    sheet.append(["Intitulé"] + [labels[node.key] for node in columns])
+    sheet.append(["Type champ"] + ["Saisie"] * len(columns))
+    sheet.append(["Obligatoire"] + ["Facultative"] * len(columns))
+    sheet.append([])
+    sheet.append(["Consigne"] + ["A compléter"] * len(columns))
+    sheet.append(["Exemple"] + ["…"] * len(columns))
+    sheet.append([])
+    sheet.append([None, "Commencez votre saisie en-dessous de cette ligne"])
+    for passage in varied_passages(count):
+        row = [None]
+        for node in columns:
+            group = item_group(schema, node)
+            if node.key not in exported:
+                value = None
+            elif group is not None:
+                value = ((passage.get(group.key) or [{}])[0]).get(node.key)
+            else:
+                value = passage.get(node.key)
+            if isinstance(value, (datetime.date, int)) and not isinstance(value, bool):
+                row.append(value)  # a real date or number cell, as Excel stores it
+            else:
+                row.append(safe_cell(export_cell(node, value)) or None)
+        sheet.append(row)
+    book.save(path)
+
+
+# -- measuring -----------------------------------------------------------------
+
+
+def run_child(argv, env=None, cwd=None, stdout=subprocess.DEVNULL):
+    """Run a command; its wall time, CPU time (user + system) and peak RSS."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE)
+    stderr = process.stderr.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss": usage.ru_maxrss / 1024,
+        "code": process.returncode,
+        "stderr": stderr.decode("utf-8", "replace"),
+    }
+
+
+def build(engine, source, out_dir, version, python, profile=None):
+    env = {**os.environ, "PYTHONPATH": str(engine)}
+    argv = [python]
+    if profile:
+        argv += ["-m", "cProfile", "-o", str(profile)]
+    argv += ["-m", "accrochage.cli", "build", str(source), "-o", str(out_dir), "--now", NOW]
+    argv += ["--version", version]
+    # ``python -m`` puts the working folder first on sys.path: run from the engine
+    return run_child(argv, env=env, cwd=engine)
+
+
+def xmllint(files, schema_file):
+    total = {"wall": 0.0, "cpu": 0.0, "rss": 0.0, "code": 0}
+    for path in files:
+        result = run_child(
+            ["xmllint", "--stream", "--noout", "--schema", str(schema_file), str(path)]
+        )
+        if result["code"]:
+            print(result["stderr"][-2000:])
+        total["wall"] += result["wall"]
+        total["cpu"] += result["cpu"]
+        total["rss"] = max(total["rss"], result["rss"])
+        total["code"] = total["code"] or result["code"]
+    return total
+
+
+def print_profile(path, lines=25):
+    import pstats
+
+    stats = pstats.Stats(str(path))
+    stats.sort_stats("tottime").print_stats(lines)
+    stats.sort_stats("cumulative").print_stats(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--passages", type=int, default=200_000)
+    parser.add_argument("--sizes", default="20000,50000,200000", help="CSV sizes (rows)")
+    parser.add_argument("--xlsx-sizes", default="20000,200000", help="XLSX sizes (rows)")
     parser.add_argument("--version", default="1.1.2")
-    parser.add_argument("--no-validate", action="store_true", help="skip the per-passage check")
-    parser.add_argument("--keep", metavar="DIR", help="write there and keep the output")
-    parser.add_argument("--profile", action="store_true", help="print a cProfile summary")
+    parser.add_argument("--engine", type=pathlib.Path, default=ROOT, help="checkout to measure")
+    parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--keep", metavar="DIR", help="write there and keep inputs and outputs")
+    parser.add_argument(
+        "--inputs", metavar="DIR", type=pathlib.Path, help="generate the inputs there once, reuse"
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile of each build")
     args = parser.parse_args(argv)
 
-    out_dir = pathlib.Path(args.keep or tempfile.mkdtemp(prefix="accrochage-bench-"))
-    # compile the schemas before the clock starts, as a long-lived process would
-    schema = get_schema(args.version)
-    xsd.load_schema(args.version)
-    xsd.load_schema(args.version, schema.passage_path)
-    rss_before = peak_rss_mb()
-
-    def run():
-        return write_deposit(
-            varied_passages(args.passages),
-            out_dir,
-            version=args.version,
-            now=NOW,
-            max_passages=max(args.passages, 1),
-            validate=not args.no_validate,
+    work = pathlib.Path(args.keep or tempfile.mkdtemp(prefix="accrochage-bench-")).resolve()
+    args.engine = args.engine.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    if args.inputs:
+        args.inputs = args.inputs.resolve()
+        args.inputs.mkdir(parents=True, exist_ok=True)
+    schema_file = work / f"flux-{args.version}.xsd"
+    schema_file.write_text(xsd.generate_xsd(get_schema(args.version)), encoding="utf-8")
+    has_xmllint = shutil.which("xmllint") is not None
+    jobs = [("csv", int(n)) for n in args.sizes.split(",") if n]
+    jobs += [("xlsx", int(n)) for n in args.xlsx_sizes.split(",") if n]
+    revision = subprocess.run(
+        ["git", "-C", str(args.engine), "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    print(f"engine: {args.engine} ({revision or 'no git'})")
+    print(f"python: {args.python}   load: {os.getloadavg()[0]:.1f}")
+    header = (
+        f"{'input':>12} {'rows':>8} {'MB in':>6} {'exit':>4} {'wall s':>7} {'CPU s':>7} "
+        f"{'RSS MB':>7} {'MB out':>7} {'xmllint wall':>12} {'CPU':>6} {'RSS':>5} {'CPU ratio':>9}"
+    )
+    print(header)
+    results = {}
+    for kind, count in jobs:
+        source = (args.inputs or work) / f"input-{count}.{kind}"
+        if not source.exists():
+            (write_csv if kind == "csv" else write_xlsx)(source, count, args.version)
+        out_dir = work / f"out-{kind}-{count}"
+        shutil.rmtree(out_dir, ignore_errors=True)
+        profile = work / f"profile-{kind}-{count}.prof" if args.profile else None
+        ours = build(args.engine, source, out_dir, args.version, args.python, profile)
+        files = sorted(out_dir.glob("*.xml"))
+        size = sum(path.stat().st_size for path in files) / 1e6
+        if ours["code"]:
+            print(ours["stderr"][-1500:])
+        line = (
+            f"{kind:>12} {count:>8} {source.stat().st_size / 1e6:>6.1f} {ours['code']:>4} "
+            f"{ours['wall']:>7.2f} {ours['cpu']:>7.2f} {ours['rss']:>7.0f} {size:>7.1f}"
         )
-
-    cpu_start = _cpu(resource.RUSAGE_SELF)
-    start = time.perf_counter()
-    if args.profile:
-        import cProfile
-        import pstats
-
-        profiler = cProfile.Profile()
-        files = profiler.runcall(run)
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
-    else:
-        files = run()
-    ours = time.perf_counter() - start
-    ours_cpu = _cpu(resource.RUSAGE_SELF) - cpu_start
-    rss = peak_rss_mb()
-    size = sum(f.size for f in files)
-    print(f"passages            {args.passages:,}")
-    print(f"files               {len(files)}")
-    print(f"output              {size / 1e6:.1f} MB")
-    checked = "validated" if not args.no_validate else "not validated"
-    print(f"write_deposit       {ours:.2f} s wall, {ours_cpu:.2f} s CPU ({checked})")
-    print(f"peak RSS            {rss:.0f} MB (before the run: {rss_before:.0f} MB)")
-
-    xmllint = shutil.which("xmllint")
-    if xmllint:
-        schema_file = out_dir / f"flux-{args.version}.xsd"
-        schema_file.write_text(xsd.generate_xsd(schema), encoding="utf-8")
-        cpu_start = _cpu(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        for written in files:
-            result = subprocess.run(
-                [xmllint, "--stream", "--noout", "--schema", str(schema_file), str(written.path)],
-                capture_output=True,
-                text=True,
+        if has_xmllint and files:
+            theirs = xmllint(files, schema_file)
+            ratio = ours["cpu"] / theirs["cpu"] if theirs["cpu"] else float("nan")
+            verdict = "" if not theirs["code"] else " INVALID"
+            line += (
+                f" {theirs['wall']:>12.2f} {theirs['cpu']:>6.2f} {theirs['rss']:>5.0f} "
+                f"{ratio:>9.2f}{verdict}"
             )
-            if result.returncode:
-                print(result.stderr[-2000:])
-        theirs = time.perf_counter() - start
-        theirs_cpu = _cpu(resource.RUSAGE_CHILDREN) - cpu_start
-        verdict = "valid" if not result.returncode else "INVALID"
-        print(f"xmllint --stream    {theirs:.2f} s wall, {theirs_cpu:.2f} s CPU ({verdict})")
-        print(
-            f"ratio ours/xmllint  {ours / theirs:.2f} wall (target <= 1.5), "
-            f"{ours_cpu / theirs_cpu:.2f} CPU"
-        )
-    else:
-        print("xmllint absent: ratio not measured")
+        print(line, flush=True)
+        results[(kind, count)] = ours
+        if profile:
+            print_profile(profile)
+        if not args.keep:
+            shutil.rmtree(out_dir, ignore_errors=True)
+    for count in sorted({n for kind, n in results if kind == "xlsx"}):
+        if ("csv", count) in results:
+            xlsx, csv_ = results[("xlsx", count)], results[("csv", count)]
+            print(
+                f"XLSX / CSV at {count} rows: {xlsx['wall'] / csv_['wall']:.2f} wall, "
+                f"{xlsx['cpu'] / csv_['cpu']:.2f} CPU"
+            )
     if not args.keep:
-        shutil.rmtree(out_dir)
+        shutil.rmtree(work)
 
 
 if __name__ == "__main__":

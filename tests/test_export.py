@@ -33,7 +33,9 @@ def test_findings_report_lines_and_statuses(tmp_path):
     )
     data = path.read_bytes()
     header, *lines = _rows(data)
-    assert header[0] == "Identifiant technique du passage" and header[-1] == "Constats"
+    assert header[:2] == ["Ligne", "Identifiant technique du passage"]
+    assert header[-1] == "Constats"
+    lines = [line[1:] for line in lines]  # no source row here
     assert [line[0] for line in lines] == ["P-000001", "P-000002", "P-000003"]
     assert [line[3] for line in lines] == ["prêt", "à corriger", "à vérifier"]
     assert lines[0][1] == "MARTIN Élodie" and lines[1][2] == "RS5875"

@@ -1,0 +1,1105 @@
+"""The deposit pipeline: the one place where the stages of a deposit meet.
+
+Every door (``accrochage build``, ``accrochage validate``, ``demo``, the Odoo
+addon and its cron) hands :func:`run` an iterable of rows and gets back the
+written files, the findings of every row (streamed to the sinks it gives) and
+the counts. One row at a time, and in this order, each row is:
+
+1. read (by the caller: the CSV/XLSX importer, Odoo records, a flux read back);
+2. normalised once, by :func:`accrochage.rules.normalize_passage`, so what
+   reaches the XML is the same whichever door it came through;
+3. checked on its own (:func:`accrochage.rules.check_passage`), then across
+   rows: an ``idTechnique`` carried by two rows blocks every one of them (the
+   CDC records the first and answers "existe déjà en base" for the others,
+   without recording those holders: SPEC.md §4.4, receipt guide V3 p.3);
+   an ``idTechnique`` the CDC already accepted blocks the row for the same
+   reason; the same holder twice for one certification and exam date under
+   two ids gives a warning;
+4. written (:func:`accrochage.writer.write_deposit` pulls the passages that
+   no blocking finding keeps out, one open file per certificateur);
+5. reported: its :class:`RowOutcome` goes to every sink at once (the findings
+   report CSV, the ``--json`` stream, the addon's callback).
+
+Memory does not grow with the passages: a row is dropped once written and
+reported. The cross-row checks keep 64-bit hashes in arrays, 8 to 16 bytes a
+row. A repeated id must block its first row too, before that row is written:
+
+- the caller may give the repeated ids (``duplicates=``, e.g. from one SQL
+  ``GROUP BY`` in Odoo): one pass;
+- else, when every sink can start over (the report CSV, ``--json``), the job
+  is optimistic: most inputs repeat no id, so one pass does it all while the
+  ids are noted; at the first repeat, what was written is dropped, the ids
+  are read in a pass of their own, and the job runs again knowing them;
+- else the ids are read in a first pass (:meth:`FileSource.iter_ids`, or
+  the source read twice).
+
+>>> from accrochage.samples import make_passage
+>>> found = []
+>>> result = run([make_passage(1), make_passage(2), make_passage(1)],
+...              options=Options(today=datetime.date(2026, 11, 2)), on_row=found.append)
+>>> print(result.counts.line())
+3 lignes lues = 1 prête + 2 écartées (contrôle seul, rien n'est écrit).
+>>> [(o.row, [f.code for f in o.findings]) for o in found]
+[(1, ['duplicate_id']), (2, []), (3, ['duplicate_id'])]
+>>> print(found[0].findings[0].message)  # doctest: +ELLIPSIS
+Identifiant technique du passage (#5.1 idTechnique) « P-000001 » figure aussi ligne 3 ...
+"""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+import os
+import pickle
+import tempfile
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from . import importer, rules
+from .dictionary import DEFAULT_VERSION, get_schema
+from .exceptions import AccrochageError
+from .findings import BLOCKING, WARNING, Finding, for_node
+from .writer import DEFAULT_MAX_BYTES, DEFAULT_MAX_PASSAGES, write_deposit
+
+__all__ = [
+    "DuplicateIds",
+    "FileSource",
+    "FluxSource",
+    "Row",
+    "Options",
+    "Result",
+    "RowOutcome",
+    "find_duplicate_ids",
+    "read_accepted_ids",
+    "run",
+]
+
+#: findings kept for the console summary; the report has all of them
+FIRST_FINDINGS = 20
+#: other rows named in a duplicate-id message, at most
+NAMED_ROWS = 10
+#: the CDC's matching criteria, in funnel order: birth name, first name, sex,
+#: birth year, then month and day (SPEC.md §3, S-AT "nirisation")
+CIVIL_STATUS_KEYS = (
+    "nomNaissance",
+    "prenom1",
+    "sexe",
+    "anneeNaissance",
+    "moisNaissance",
+    "jourNaissance",
+)
+ID_KEY = "idTechnique"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row given to the pipeline: its number (the line, the record id),
+    the passage (None when the row could not be read at all) and the findings
+    of reading it; ``row`` None with no passage: findings about the input.
+
+    The importer's :class:`~accrochage.importer.ImportedRow` has the same
+    shape and is taken as it is; any object with ``row``, ``passage`` and
+    ``findings`` will do. ``origin`` names the input file of the row when a
+    job reads several.
+    """
+
+    row: int | None
+    passage: dict | None
+    findings: list = field(default_factory=list)
+    origin: str | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a deposit job is asked to do.
+
+    ``now`` is the deposit clock (``horodatage``; naive = Paris wall time),
+    ``today`` the date the rules count deadlines from (default: the date of
+    ``now``, else the current date). ``accepted_ids``: the ``idTechnique``
+    values the CDC has already recorded (from receipts). ``strict``: the
+    rules that the official XSD does not enforce become blocking.
+    ``row_label(origin, row)`` names a row in messages (the addon names a
+    record). ``flux_seed`` makes the idFlux reproducible (tests, golden
+    files); by default each file gets a fresh one.
+    """
+
+    version: str = DEFAULT_VERSION
+    now: datetime.datetime | None = None
+    today: datetime.date | None = None
+    max_passages: int = DEFAULT_MAX_PASSAGES
+    max_bytes: int = DEFAULT_MAX_BYTES
+    strict: bool = False
+    short_lengths: bool = False
+    accepted_ids: frozenset = frozenset()
+    validate: bool = True
+    row_label: Callable | None = None
+    flux_seed: str | None = None
+
+    def the_day(self):
+        if self.today is not None:
+            return self.today
+        return self.now.date() if self.now is not None else datetime.date.today()
+
+
+class RowOutcome(NamedTuple):
+    """What became of one row: its findings, and whether it goes in the flux
+    (with ``out_dir=None``: whether it would)."""
+
+    row: int | None
+    passage: dict | None
+    findings: tuple
+    written: bool
+    origin: str | None = None
+
+
+@dataclass
+class Counts:
+    """The row accounting of a job: every row read is written or set aside."""
+
+    rows: int = 0
+    written: int = 0
+    set_aside: int = 0
+    blocking: int = 0
+    warnings: int = 0
+    checked_only: bool = False
+    by_rule: Counter = field(default_factory=Counter)
+
+    def line(self):
+        """``N lignes lues = X écrites + Y écartées``.
+
+        >>> Counts(rows=3, written=2, set_aside=1).line()
+        '3 lignes lues = 2 écrites + 1 écartée.'
+        """
+        read = _plural(self.rows, "ligne lue", "lignes lues")
+        aside = _plural(self.set_aside, "écartée", "écartées")
+        if self.checked_only:
+            ready = _plural(self.rows - self.set_aside, "prête", "prêtes")
+            return f"{read} = {ready} + {aside} (contrôle seul, rien n'est écrit)."
+        return f"{read} = {_plural(self.written, 'écrite', 'écrites')} + {aside}."
+
+    def as_dict(self):
+        return {
+            "lignes": self.rows,
+            "ecrites": self.written,
+            "ecartees": self.set_aside,
+            "bloquants": self.blocking,
+            "avertissements": self.warnings,
+            "par_regle": [
+                {"gravite": severity, "regle": code, "champ": dico_id, "nombre": count}
+                for (severity, code, dico_id), count in self.by_rule.most_common()
+            ],
+        }
+
+
+@dataclass
+class Result:
+    """The outcome of :func:`run`."""
+
+    files: list
+    counts: Counts
+    first_findings: list
+    file_findings: list
+    notice: str = ""
+    report: Path | None = None
+
+    @property
+    def has_blocking(self):
+        return self.counts.blocking > 0
+
+
+# --------------------------------------------------------------------------
+# Compact tables of hashes: memory in bytes per row, not in Python objects
+# --------------------------------------------------------------------------
+
+
+class _HashTable:
+    """Open addressing over arrays: a non-zero 64-bit hash → an int, or a
+    set of hashes (``values=False``).
+
+    A Python dict of 200,000 ints costs about 20 MB; this, 16 bytes a slot
+    (8 for a set), filled up to 80 %.
+
+    >>> table = _HashTable(4)
+    >>> table.setdefault(hash("a"), 7), table.setdefault(hash("a"), 9), len(table)
+    (None, 7, 1)
+    >>> seen = _HashTable(4, values=False)
+    >>> seen.add(hash("a")), seen.add(hash("a"))
+    (False, True)
+    """
+
+    def __init__(self, capacity=1024, *, values=True):
+        self.with_values = values
+        self._allocate(capacity)
+
+    def _allocate(self, capacity):
+        self.keys = array("q", bytes(8 * capacity))
+        self.values = array("q", bytes(8 * capacity)) if self.with_values else None
+        self.mask = capacity - 1
+        self.used = 0
+
+    def __len__(self):
+        return self.used
+
+    def _slot(self, key):
+        """The slot holding ``key``, or the free slot where it would go."""
+        keys, mask = self.keys, self.mask
+        slot = key & mask
+        while True:
+            found = keys[slot]
+            if found == key or found == 0:
+                return slot
+            slot = (slot + 1) & mask
+
+    def setdefault(self, key, value):
+        """The value stored under ``key``; store ``value`` and return None if none."""
+        key = key or 1  # 0 marks an empty slot
+        slot = self._slot(key)
+        if self.keys[slot]:
+            return self.values[slot]
+        self.keys[slot] = key
+        self.values[slot] = value
+        self._added()
+        return None
+
+    def add(self, key):
+        """True when ``key`` was there already; else add it."""
+        key = key or 1
+        slot = self._slot(key)
+        if self.keys[slot]:
+            return True
+        self.keys[slot] = key
+        self._added()
+        return False
+
+    def _added(self):
+        self.used += 1
+        if self.used * 5 > (self.mask + 1) * 4:
+            keys, values = self.keys, self.values
+            self._allocate(2 * (self.mask + 1))
+            for index, key in enumerate(keys):
+                if key:
+                    slot = self._slot(key)
+                    self.keys[slot] = key
+                    if values is not None:
+                        self.values[slot] = values[index]
+                    self.used += 1
+
+
+class _Origins:
+    """Row references as ints: the input file's index and the row number."""
+
+    SHIFT = 40
+
+    def __init__(self):
+        self.index, self.names = {}, []
+
+    def pack(self, origin, row):
+        number = self.index.get(origin)
+        if number is None:
+            number = self.index[origin] = len(self.names)
+            self.names.append(origin)
+        return (number << self.SHIFT) | row
+
+    def unpack(self, packed):
+        return self.names[packed >> self.SHIFT], packed & ((1 << self.SHIFT) - 1)
+
+
+def _id_text(value):
+    """The ``idTechnique`` as normalisation leaves it (trimmed text), or None."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+class DuplicateIds:
+    """The ``idTechnique`` values carried by more than one row, with the rows.
+
+    Built by :func:`find_duplicate_ids` from a pass over the ids, or given by
+    the caller with :meth:`from_mapping` (``{id: [row, ...]}``, e.g. one
+    ``GROUP BY`` in Odoo). Only the repeated ids are kept.
+    """
+
+    def __init__(self, entries=None, origins=None):
+        # hash of the id -> [[packed row, id text or None (not seen yet)], ...]
+        self._entries = entries or {}
+        self.origins = origins or _Origins()
+
+    @classmethod
+    def from_mapping(cls, mapping, origin=None):
+        duplicates = cls()
+        for ident, rows in mapping.items():
+            ident = _id_text(ident)
+            rows = list(rows)
+            if ident and len(rows) > 1:
+                duplicates._entries[hash(ident)] = [
+                    [duplicates.origins.pack(origin, row), ident] for row in rows
+                ]
+        return duplicates
+
+    def __len__(self):
+        return len({e[1] for entries in self._entries.values() for e in entries if e[1]})
+
+    def others(self, packed, ident):
+        """The other rows carrying ``ident`` (packed), or an empty tuple."""
+        entries = self._entries.get(hash(ident))
+        if not entries:
+            return ()
+        for entry in entries:
+            if entry[0] == packed and entry[1] is None:
+                entry[1] = ident  # the first row of a hash: its text is known now
+        return tuple(e[0] for e in entries if e[0] != packed and e[1] in (ident, None))
+
+
+def find_duplicate_ids(entries) -> DuplicateIds:
+    """Find the repeated ids in ``(origin, row, idTechnique)`` entries.
+
+    One 64-bit hash and one row reference per row; only the repeated ids are
+    kept. Two ids with the same hash are told apart by their text when the
+    rows are processed, so a collision never blocks a row.
+
+    >>> dup = find_duplicate_ids([(None, 2, "A"), (None, 3, "B"), (None, 4, " A ")])
+    >>> [dup.origins.unpack(p)[1] for p in dup.others(dup.origins.pack(None, 2), "A")]
+    [4]
+    >>> dup.others(dup.origins.pack(None, 3), "B")
+    ()
+    """
+    collector = _IdCollector()
+    for origin, row, value in entries:
+        collector.add(origin, row, value)
+    return collector.duplicates()
+
+
+class _IdCollector:
+    """The ids met so far, as hashes; the repeated ones with their rows."""
+
+    def __init__(self):
+        self.table, self.origins, self.repeated = _HashTable(), _Origins(), {}
+
+    def add(self, origin, row, value):
+        """True when this id was met before."""
+        ident = _id_text(value)
+        if ident is None:
+            return False
+        packed = self.origins.pack(origin, row)
+        key = hash(ident) or 1
+        first = self.table.setdefault(key, packed)
+        if first is None:
+            return False
+        self.repeated.setdefault(key, [[first, None]]).append([packed, ident])
+        return True
+
+    def duplicates(self):
+        return DuplicateIds({hash(e[-1][1]): e for e in self.repeated.values()}, self.origins)
+
+
+# --------------------------------------------------------------------------
+# Sources
+# --------------------------------------------------------------------------
+
+
+def _size_of(source):
+    try:
+        return os.path.getsize(source)
+    except (OSError, TypeError):
+        return 0
+
+
+class FileSource:
+    """The rows of one or more CSV/XLSX files, read again for each pass.
+
+    ``origin`` is set on each row when there are several files, so messages
+    and the report name the file.
+    """
+
+    def __init__(self, paths, *, version=DEFAULT_VERSION):
+        self.paths = [Path(path) for path in paths]
+        self.version = version
+        self.total_bytes = sum(_size_of(path) for path in self.paths)
+        self.several = len(self.paths) > 1
+
+    def _files(self, progress):
+        base = 0
+        for path in self.paths:
+            size = _size_of(path)
+
+            def report(done, _total, base=base):
+                if progress is not None:
+                    progress(base + done, self.total_bytes)
+
+            yield path, report
+            base += size
+
+    def rows(self, progress=None) -> Iterator:
+        for path, report in self._files(progress):
+            origin = path.name if self.several else None
+            rows = importer.iter_rows(
+                path, version=self.version, filename=str(path), progress=report
+            )
+            for item in rows:
+                yield _with_origin(item, origin) if origin else item
+
+    __iter__ = rows
+
+    def iter_ids(self, progress=None) -> Iterator:
+        """``(origin, row, idTechnique)`` of every row, for the duplicate pass."""
+        read_ids = getattr(importer, "iter_ids", None)
+        for path, report in self._files(progress):
+            origin = path.name if self.several else None
+            if read_ids is not None:
+                for row, ident in read_ids(path, version=self.version, progress=report):
+                    yield origin, row, ident
+                continue
+            rows = importer.iter_rows(
+                path, version=self.version, filename=str(path), progress=report
+            )
+            for item in rows:
+                if item.passage is not None:
+                    yield origin, item.row, item.passage.get(ID_KEY)
+
+
+def _with_origin(item, origin):
+    return Row(item.row, item.passage, item.findings, origin)
+
+
+class FluxSource:
+    """A flux file read back (``accrochage validate``): first what the file
+    itself breaks (:func:`accrochage.writer.validate_file`: well-formedness,
+    schema, what the CDC refuses outright), then each passage, the row being
+    its line in the file. ``xsd``: another schema to check the file against
+    (the official XSD of the CDC kit); its messages say so."""
+
+    def __init__(self, path, *, version=DEFAULT_VERSION, xsd=None):
+        self.path, self.version, self.xsd = path, version, xsd
+        self.total_bytes = _size_of(path)
+        self._file_findings = None
+
+    def file_findings(self):
+        """The file-level findings, computed once; a refusal is one of them."""
+        if self._file_findings is None:
+            from .exceptions import DocumentInvalid
+            from .writer import validate_file
+
+            try:
+                found = list(validate_file(self.path, version=self.version))
+                if self.xsd:
+                    found += [
+                        _official(f)
+                        for f in validate_file(self.path, version=self.version, xsd=self.xsd)
+                    ]
+            except DocumentInvalid as error:  # refused before any passage is read
+                found = list(getattr(error, "findings", None) or ()) or [
+                    Finding(BLOCKING, error.code, str(error), detail=error.detail)
+                ]
+            self._file_findings = found
+        return self._file_findings
+
+    def readable(self):
+        """Whether the passages can be read: no finding after which the
+        validator itself stops (``writer.UNREADABLE``)."""
+        from . import writer
+
+        unreadable = getattr(writer, "UNREADABLE", None)
+        for finding in self.file_findings():
+            if unreadable is not None:
+                if finding.code in unreadable:
+                    return False
+            elif finding.blocking and not finding.code.startswith("xsd"):
+                return False
+        return True
+
+    def rows(self, progress=None):
+        from .reader import iter_passages
+
+        found = self.file_findings()
+        if found:
+            yield Row(None, None, found)
+        if not self.readable():
+            return
+        for line, passage, problems in iter_passages(self.path, version=self.version):
+            findings = [
+                Finding(
+                    BLOCKING,
+                    "value",
+                    str(problem),
+                    problem.field,
+                    problem.dico_id,
+                    _id_text(passage.get(ID_KEY)),
+                    line,
+                )
+                for problem in problems
+            ]
+            yield Row(line, passage, findings)
+
+    __iter__ = rows
+
+    def iter_ids(self, progress=None):
+        for item in self.rows():
+            if item.passage is not None:
+                yield None, item.row, item.passage.get(ID_KEY)
+
+
+def _official(finding):
+    return Finding(
+        finding.severity,
+        finding.code,
+        "[XSD officiel] " + finding.message,
+        finding.field,
+        finding.dico_id,
+        finding.passage,
+        finding.row,
+        finding.column,
+        finding.detail,
+    )
+
+
+def read_accepted_ids(id_files=(), receipt_files=()) -> frozenset:
+    """The ``idTechnique`` values the CDC already recorded: one id a line in
+    ``id_files`` (blank lines and ``#`` comments skipped), and the accepted
+    passages of earlier receipts (``existe déjà en base`` counts as recorded).
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp, "ids.txt")
+    ...     _ = path.write_text("# déjà déposés\\nP-1\\n\\n P-2 \\n", encoding="utf-8")
+    ...     sorted(read_accepted_ids([path]))
+    ['P-1', 'P-2']
+    """
+    from .receipt import parse_receipt
+
+    accepted = set()
+    for path in id_files:
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                for line in handle:
+                    text = line.strip()
+                    if text and not text.startswith("#"):
+                        accepted.add(text)
+        except UnicodeDecodeError:
+            raise AccrochageError(
+                f"« {path} » n'est pas un fichier texte UTF-8 : mettez un idTechnique par ligne."
+            ) from None
+    for path in receipt_files:
+        accepted.update(i for i in (_id_text(x) for x in parse_receipt(path).accepted_ids) if i)
+    return frozenset(accepted)
+
+
+# --------------------------------------------------------------------------
+# The job
+# --------------------------------------------------------------------------
+
+#: ``rules.check_passage`` takes ``strict`` (schemas 2026-12: rules the XSD
+#: does not enforce block under strict); the writer, a ``flux_seed``
+_STRICT_RULES = "strict" in inspect.signature(rules.check_passage).parameters
+_SEEDED_WRITER = "flux_seed" in inspect.signature(write_deposit).parameters
+
+
+def _default_label(origin, row):
+    return f"ligne {row}" + (f" de {origin}" if origin else "")
+
+
+class _Job:
+    """One call of :func:`run`: options compiled once, then a row at a time."""
+
+    def __init__(self, options, duplicates, sinks, watch=None):
+        self.options = options
+        self.watch = watch
+        self.version = str(options.version)
+        self.schema = get_schema(self.version)
+        self.id_node = self.schema.by_key[ID_KEY]
+        self.duplicates = duplicates
+        self.origins = duplicates.origins if duplicates is not None else _Origins()
+        self.holders = _HashTable()
+        self.sinks = sinks
+        self.counts = Counts()
+        self.first, self.file_findings = [], []
+        self.label = options.row_label or _default_label
+        self.check_options = {
+            "version": self.version,
+            "today": options.the_day(),
+            "short_lengths": options.short_lengths,
+        }
+        if _STRICT_RULES:
+            self.check_options["strict"] = options.strict
+        self.normalize = rules.normalize_passage
+        self.check = rules.check_passage
+        self.sequence = 0
+
+    # one row ---------------------------------------------------------------
+
+    def process(self, item):
+        """The passage to write, or None; the outcome goes to every sink."""
+        row, passage = item.row, item.passage
+        origin = getattr(item, "origin", None)
+        findings = list(item.findings)
+        if row is None and passage is None:  # not a data row: about the file
+            self._file_level(findings)
+            return None
+        self.sequence += 1
+        if row is None:
+            row = self.sequence
+        if passage is not None:
+            passage = self.normalize(passage, version=self.version)
+            checked = self.check(passage, **self.check_options)
+            if checked:
+                findings.extend(_at_row(f, row) for f in checked)
+            findings.extend(self._across(passage, origin, row))
+        written = passage is not None and not any(f.severity == BLOCKING for f in findings)
+        self._count(findings, written)
+        if self.sinks:
+            outcome = RowOutcome(row, passage, tuple(findings), written, origin)
+            for sink in self.sinks:
+                sink(outcome)
+        return passage if written else None
+
+    def _file_level(self, findings):
+        self.file_findings.extend(findings)
+        self._tally(findings)
+        if self.sinks:
+            outcome = RowOutcome(None, None, tuple(findings), False)
+            for sink in self.sinks:
+                sink(outcome)
+
+    def _count(self, findings, written):
+        counts = self.counts
+        counts.rows += 1
+        if written:
+            counts.written += 1
+        else:
+            counts.set_aside += 1
+        if findings:
+            self._tally(findings)
+
+    def _tally(self, findings):
+        counts = self.counts
+        for finding in findings:
+            if finding.severity == BLOCKING:
+                counts.blocking += 1
+            else:
+                counts.warnings += 1
+            counts.by_rule[(finding.severity, finding.code, finding.dico_id)] += 1
+            if len(self.first) < FIRST_FINDINGS:
+                self.first.append(finding)
+
+    # across rows -----------------------------------------------------------
+
+    def _across(self, passage, origin, row):
+        found = []
+        ident = _id_text(passage.get(ID_KEY))
+        if ident is not None:
+            packed = self.origins.pack(origin, row)
+            if self.watch is not None:
+                if self.watch.add(hash(ident)):
+                    raise _Restart
+                others = ()
+            else:
+                others = self.duplicates.others(packed, ident)
+                if others:
+                    found.append(self._duplicate_id(ident, others, row))
+            if ident in self.options.accepted_ids:
+                found.append(self._already_accepted(ident, row))
+            holder = None if others else _holder_key(passage)
+            if holder is not None:
+                first = self.holders.setdefault(hash(holder), packed)
+                if first is not None:
+                    found.append(self._same_holder(ident, first, row))
+        return found
+
+    def _name(self, packed):
+        return self.label(*self.origins.unpack(packed))
+
+    def _duplicate_id(self, ident, others, row):
+        names = [self._name(p) for p in others[:NAMED_ROWS]]
+        if self.options.row_label is None:  # "lignes 3, 7" rather than "ligne 3, ligne 7"
+            names = [name.removeprefix("ligne ") for name in names]
+            names[0] = ("lignes " if len(others) > 1 else "ligne ") + names[0]
+        named = ", ".join(names)
+        more = len(others) - NAMED_ROWS
+        if more > 0:
+            named += f" et {more} autre{'s' if more > 1 else ''}"
+        return for_node(
+            self.id_node,
+            BLOCKING,
+            "duplicate_id",
+            f"« {_short(ident)} » figure aussi {named} de ce dépôt : la Caisse des Dépôts "
+            "n'enregistrerait que le premier et répondrait « existe déjà en base » pour les "
+            "autres, sans enregistrer ces titulaires. Quel titulaire porte cet identifiant ne "
+            "peut pas être deviné : donnez à chaque passage un identifiant technique unique.",
+            passage=ident,
+            row=row,
+        )
+
+    def _already_accepted(self, ident, row):
+        return for_node(
+            self.id_node,
+            BLOCKING,
+            "already_accepted",
+            f"« {_short(ident)} » est déjà enregistré par la Caisse des Dépôts (accusé de "
+            "traitement) : elle répondrait « existe déjà en base » et n'enregistrerait pas ce "
+            "titulaire. S'il s'agit d'un autre titulaire ou d'une correction, donnez-lui un "
+            "nouvel identifiant technique ; si ce passage est déjà accepté, retirez la ligne.",
+            passage=ident,
+            row=row,
+        )
+
+    def _same_holder(self, ident, first, row):
+        return Finding(
+            WARNING,
+            "duplicate_holder",
+            f"Même titulaire, même certification et même date d'examen que la "
+            f"{self._name(first)}, sous un autre identifiant technique : s'il s'agit du même "
+            "passage, gardez-en une seule ligne, sinon la Caisse des Dépôts l'enregistrera "
+            "deux fois.",
+            passage=ident,
+            row=row,
+        )
+
+
+def _plural(count, singular, plural):
+    return f"{count} {singular if count <= 1 else plural}"
+
+
+def _short(text, limit=60):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _at_row(finding, row):
+    if finding.row is not None:
+        return finding
+    return Finding(
+        finding.severity,
+        finding.code,
+        finding.message,
+        finding.field,
+        finding.dico_id,
+        finding.passage,
+        row,
+        finding.column,
+        finding.detail,
+    )
+
+
+def _holder_key(passage):
+    """Who the holder is, for the "same holder twice" warning: the NIR, else
+    the civil-status matching criteria, else the CPF file number; with the
+    certification and the exam date (the award date when there is none)."""
+    get = passage.get
+    nir = get("nir")
+    if nir:
+        who = ("nir", str(nir)[:13])
+    elif get("nomNaissance") and get("prenom1"):
+        who = tuple(map(get, CIVIL_STATUS_KEYS))
+    elif get("idDossier"):
+        who = ("dossier", get("idDossier"))
+    else:
+        return None
+    return (get("type"), get("code"), get("dateDebutExamen") or get("dateDebutValidite"), *who)
+
+
+def _source_rows(source, progress):
+    rows = getattr(source, "rows", None)
+    if rows is not None:
+        return rows(progress=progress)
+    return iter(source)
+
+
+def _id_entries(source, progress):
+    """The ids of every row, for the id pass: from the source's own id
+    reader when it has one, else from its rows."""
+    iter_ids = getattr(source, "iter_ids", None)
+    if iter_ids is not None:
+        yield from iter_ids(progress=progress)
+        return
+    sequence = 0
+    for item in _as_items(_source_rows(source, progress)):
+        if item.row is None and item.passage is None:
+            continue
+        sequence += 1
+        if item.passage is not None:
+            row = item.row if item.row is not None else sequence
+            yield getattr(item, "origin", None), row, item.passage.get(ID_KEY)
+
+
+def _as_items(rows):
+    for item in rows:
+        yield Row(None, item) if isinstance(item, dict) else item
+
+
+class _Phases:
+    """One progress scale for the whole job: the id pass, then the main pass."""
+
+    ID_SHARE = 0.15
+
+    def __init__(self, progress, two_passes):
+        self.progress = progress
+        self.start, self.end = 0.0, (self.ID_SHARE if two_passes else 1.0)
+
+    def __call__(self, done, total):
+        if self.progress is not None and total:
+            self.progress(self.start + (self.end - self.start) * min(done / total, 1.0))
+
+    def next(self):
+        self.start, self.end = self.end, 1.0
+
+    def restart(self):
+        """Back to an id pass then a main pass (the bar goes back once)."""
+        self.start, self.end = 0.0, self.ID_SHARE
+
+
+def output_dir(path) -> Path:
+    """Create the output folder if needed; a French error when it cannot be.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.NamedTemporaryFile() as taken:
+    ...     output_dir(taken.name)
+    Traceback (most recent call last):
+    ...
+    accrochage.exceptions.AccrochageError: « ... » existe déjà et n'est pas un dossier : ...
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise AccrochageError(
+            f"« {path} » existe déjà et n'est pas un dossier : choisissez un dossier de "
+            "sortie (option -o) qui n'est pas un fichier."
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise AccrochageError(
+            f"Impossible de créer le dossier de sortie « {path} » ({os_reason(error)}) : "
+            "choisissez un autre dossier (option -o)."
+        ) from None
+    return path
+
+
+#: why a file operation failed, in French (errno → text)
+_OS_REASONS = {
+    "ENOENT": "introuvable",
+    "EISDIR": "c'est un dossier, pas un fichier",
+    "ENOTDIR": "un élément du chemin n'est pas un dossier",
+    "EEXIST": "existe déjà",
+    "EACCES": "droits d'accès insuffisants",
+    "EPERM": "opération non permise",
+    "ENOSPC": "disque plein",
+    "EROFS": "système de fichiers en lecture seule",
+    "ENAMETOOLONG": "nom trop long",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """The reason of an ``OSError`` in French, without ``[Errno …]``.
+
+    >>> os_reason(FileNotFoundError(2, "No such file or directory"))
+    'introuvable'
+    """
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    return _OS_REASONS.get(name, "erreur du système de fichiers")
+
+
+def run(
+    source: Iterable,
+    out_dir=None,
+    *,
+    options: Options | None = None,
+    on_row: Callable | Iterable | None = None,
+    duplicates: DuplicateIds | None = None,
+    report=None,
+    progress: Callable | None = None,
+) -> Result:
+    """Run a deposit job over ``source``; write the flux into ``out_dir``.
+
+    ``source``: rows (:class:`Row`-like items, or passage dicts,
+    numbered from 1), a :class:`FileSource` or :class:`FluxSource`. Without
+    ``duplicates``, the ids are read in a first pass, so ``source`` must be
+    re-iterable (a list, a source object), not a one-shot iterator.
+    ``out_dir`` None checks without writing. ``on_row``: a callable, or
+    several, called with each :class:`RowOutcome` (findings about the file
+    come with ``row=None``). ``report``: the path of the findings report CSV
+    (:class:`accrochage.export.FindingsReport`). ``progress(fraction)``
+    follows the whole job.
+
+    Raises :class:`~accrochage.exceptions.AccrochageError` when an input
+    cannot be read or a file cannot be written; no flux file and no report
+    is left behind then.
+    """
+    options = options or Options()
+    sinks = [on_row] if callable(on_row) else list(on_row or ())
+    if out_dir is not None:
+        out_dir = output_dir(out_dir)
+    if duplicates is None and _one_shot(source):
+        raise TypeError(
+            "run(): a one-shot iterator cannot be read twice; pass a list, a source "
+            "object, or duplicates=DuplicateIds.from_mapping(...)."
+        )
+    optimistic = duplicates is None and all(_restartable(sink) for sink in sinks)
+    phases = _Phases(progress, two_passes=duplicates is None and not optimistic)
+    if duplicates is None and not optimistic:
+        duplicates = find_duplicate_ids(_id_entries(source, phases))
+        phases.next()
+    pending = report_sink = None
+    if report is not None:
+        from .export import FindingsReport
+
+        report = Path(report)
+        output_dir(report.parent)
+        pending = report.with_name("." + report.name + ".tmp")
+        report_sink = FindingsReport(
+            pending,
+            version=str(options.version),
+            with_origin=getattr(source, "several", False),
+        )
+        sinks.append(report_sink)
+    try:
+        job, files = _attempt(source, out_dir, options, sinks, duplicates, phases)
+    except BaseException:
+        if report_sink is not None:
+            report_sink.close()
+            pending.unlink(missing_ok=True)
+        raise
+    if report_sink is not None:
+        report_sink.close()
+        os.replace(pending, report)
+    if progress is not None:
+        progress(1.0)
+    return Result(
+        files=files,
+        counts=job.counts,
+        first_findings=job.first,
+        file_findings=job.file_findings,
+        notice=getattr(job.schema, "notice", "") or "",
+        report=report,
+    )
+
+
+def _one_shot(source):
+    """An iterator that cannot be read a second time (a source object can)."""
+    if hasattr(source, "rows") or hasattr(source, "iter_ids"):
+        return False
+    return iter(source) is source
+
+
+class _Restart(Exception):
+    """An id met twice in an optimistic pass: the job starts over, knowing."""
+
+
+def _restartable(sink):
+    return callable(getattr(sink, "restart", None))
+
+
+def _attempt(source, out_dir, options, sinks, duplicates, phases):
+    """The main pass. Without ``duplicates``, it is optimistic: most inputs
+    repeat no id, so the rows are handled at once while the hashes of their
+    ids are noted (8 bytes a row); at the first repeat, the files and sinks
+    are dropped, the ids are read in a pass of their own, and the job runs
+    again with every repeated id known."""
+    if duplicates is not None:
+        job = _Job(options, duplicates, sinks)
+        return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+    job = _Job(options, None, sinks, watch=_HashTable(values=False))
+    try:
+        return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+    except _Restart:
+        pass
+    for sink in sinks:
+        sink.restart()
+    phases.restart()
+    duplicates = find_duplicate_ids(_id_entries(source, phases))
+    phases.next()
+    job = _Job(options, duplicates, sinks)
+    return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+
+
+class _Regroup:
+    """Keeps the passages of a certification together when the input mixes
+    certifications, without holding them in memory.
+
+    The writer opens a new ``certification`` element each time the
+    certification changes (with an envelope check and a flush each time): a
+    file sorted by name would give one element per passage, at 7 times the
+    cost. So, per certificateur, a certification met again after another one
+    is spooled to a temporary file and written after the others: each
+    certification gets at most two elements per file, and a sorted input is
+    written as it comes.
+    """
+
+    def __init__(self, schema):
+        self.deposit_keys = tuple(node.key for node in schema.leaves_at("deposit"))
+        self.cert_keys = tuple(node.key for node in schema.leaves_at("certification"))
+        self.current, self.seen = {}, set()
+        self.spool, self.offsets = None, {}
+
+    def now(self, passage):
+        """True when ``passage`` can be written now; else it is kept for later."""
+        get = passage.get
+        deposit = tuple(map(get, self.deposit_keys))
+        cert = tuple(map(get, self.cert_keys))
+        if self.current.get(deposit) == cert:
+            return True
+        key = (deposit, cert)
+        if key not in self.seen:
+            self.seen.add(key)
+            self.current[deposit] = cert
+            return True
+        if self.spool is None:
+            self.spool = tempfile.TemporaryFile(prefix="accrochage-")
+        offsets = self.offsets.get(key)
+        if offsets is None:
+            offsets = self.offsets[key] = array("q")
+        offsets.append(self.spool.tell())
+        pickle.dump(passage, self.spool, pickle.HIGHEST_PROTOCOL)
+        return False
+
+    def rest(self):
+        """The kept passages, certification by certification."""
+        if self.spool is None:
+            return
+        for offsets in self.offsets.values():
+            for offset in offsets:
+                self.spool.seek(offset)
+                yield pickle.load(self.spool)  # our own temporary file: trusted
+
+    def close(self):
+        if self.spool is not None:
+            self.spool.close()
+
+
+def _write(job, items, out_dir, options):
+    process = job.process
+    regroup = _Regroup(job.schema) if out_dir is not None else None
+
+    def passages():
+        try:
+            for item in items:
+                passage = process(item)
+                if passage is not None and (regroup is None or regroup.now(passage)):
+                    yield passage
+            if regroup is not None:
+                yield from regroup.rest()
+        finally:
+            if regroup is not None:
+                regroup.close()
+
+    if out_dir is None:
+        job.counts.checked_only = True
+        for _passage in passages():
+            pass
+        return []
+    extra = {}
+    if options.flux_seed is not None and _SEEDED_WRITER:
+        extra["flux_seed"] = options.flux_seed
+    return write_deposit(
+        passages(),
+        out_dir,
+        version=job.version,
+        now=options.now,
+        max_bytes=options.max_bytes,
+        max_passages=options.max_passages,
+        validate=options.validate,
+        **extra,
+    )
