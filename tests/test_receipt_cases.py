@@ -384,3 +384,11 @@ def test_a_200000_passage_receipt_is_read_in_linear_time_and_bounded_memory():
     assert large["parse"] < 8 * max(small["parse"], 0.05)
     # the results themselves, not the XML tree (16 MB of XML here)
     assert large["grown_mb"] < 200, large
+
+
+def test_a_receipt_that_mentions_no_passage_is_not_a_clean_one(capsys, tmp_path):
+    """Found by the corpus (tests/bad_input_corpus.py): empty OK and KO
+    sections answer for nothing, and must not end as a success."""
+    code, out, _ = run(capsys, tmp_path, receipt_xml())
+    assert code == 1
+    assert "ne mentionne aucun passage" in out and "idFlux" in out
