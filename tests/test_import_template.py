@@ -102,7 +102,7 @@ def _read(path, reader, monkeypatch):
 
 
 @pytest.mark.parametrize("reader", READERS)
-def test_template_rows_are_skipped_and_a_row_above_the_marker_is_imported(
+def test_template_v1_4_own_rows_are_skipped_and_a_row_above_the_marker_is_imported(
     filled, reader, monkeypatch
 ):
     rows, source = _read(filled[0], reader, monkeypatch)
@@ -114,13 +114,17 @@ def test_template_rows_are_skipped_and_a_row_above_the_marker_is_imported(
 
 
 @pytest.mark.parametrize("reader", READERS)
-def test_the_example_passage_is_never_imported_without_the_marker(filled, reader, monkeypatch):
+def test_template_v1_4_example_passage_is_never_imported_without_the_marker(
+    filled, reader, monkeypatch
+):
     rows, _source = _read(filled[1], reader, monkeypatch)
     assert [(r.row, r.passage["idTechnique"]) for r in rows] == [(22, "P-22")]
 
 
 @pytest.mark.parametrize("reader", READERS)
-def test_postal_codes_keep_their_leading_zeros(filled, reader, monkeypatch):
+def test_template_v1_4_format_00000_postal_codes_keep_their_leading_zeros(
+    filled, reader, monkeypatch
+):
     rows, _source = _read(filled[0], reader, monkeypatch)
     row = {r.row: r for r in rows}[22]
     assert row.passage["codePostalCentreExamen"] == "01000"  # R22: format 00000, shown so
@@ -132,7 +136,7 @@ def test_postal_codes_keep_their_leading_zeros(filled, reader, monkeypatch):
 
 
 @pytest.mark.parametrize("reader", READERS)
-def test_a_serial_date_in_a_general_cell_is_a_date_and_one_cell_one_finding(
+def test_template_v1_4_column_s_serial_date_is_a_date_and_one_cell_one_finding(
     filled, reader, monkeypatch
 ):
     rows, _source = _read(filled[0], reader, monkeypatch)
