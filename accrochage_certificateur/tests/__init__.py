@@ -12,6 +12,7 @@ from . import (
     test_indicators,
     test_insertion_survey,
     test_query_count,
+    test_receipt_file_rejected,
     test_reports,
     test_send,
     test_tour,
