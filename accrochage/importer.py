@@ -893,6 +893,7 @@ class _RowReader:
         self.date1904 = date1904
         #: openpyxl leaves ST_Xstring escapes (``_x000B_``) in the text
         self.unescape = unescape
+        self.fast = _fast_reader(plan, unescape)
 
     def read(self, cells, row, *, suspicious=True):
         plan = self.plan
@@ -920,6 +921,13 @@ class _RowReader:
 
     def _values(self, cells, row, suspicious):
         """The passage of one row, the findings about its cells, and whether any is filled."""
+        passage = self.fast(cells, suspicious)
+        if passage is not None:
+            return passage, [], passage is not False
+        return self._read_values(cells, row, suspicious)
+
+    def _read_values(self, cells, row, suspicious):
+        """:meth:`_values` interpreted, cell by cell: the reference."""
         plan = self.plan
         passage = dict(plan.plain)
         items = None
@@ -1074,6 +1082,8 @@ def _number_text(raw):
         return str(raw) if raw >= 0 else None
     if isinstance(raw, float):
         return str(int(raw)) if raw.is_integer() and raw >= 0 else None
+    if not isinstance(raw, str):
+        return None  # a date cell, say: the parser says what is wrong
     text = raw.strip()
     return text if text.isascii() and text.isdigit() else None
 
@@ -1429,3 +1439,141 @@ def read_passages(source, *, filename=None, version="1.1.2") -> ImportResult:
         result.findings.extend(imported.findings)
     result.columns, result.header_row, result.format = rows.columns, rows.header_row, rows.format
     return result
+
+
+# -- compiled fast path --------------------------------------------------------
+
+#: compiled row readers, by (schema version, columns, openpyxl escapes)
+_FAST_READERS = {}
+
+
+def _fast_reader(plan, unescape):
+    """``fast(cells, suspicious)``: the passage of an ordinary row, in straight
+    code generated from the plan, or None when a cell is anything but
+    ordinary (a guard quote, an odd character, a value its parser would
+    refuse or change, a type it does not expect); :meth:`_RowReader._values`
+    then reads the row and says what is wrong: its findings are the
+    reference (the tests compare both on every column and many odd cells).
+    ``False``: no column of the plan is filled. Built once per header.
+    """
+    key = (
+        plan.schema.version,
+        tuple((c.position, c.node.key, c.kind, c.group) for c in plan.columns),
+        unescape,
+    )
+    fast = _FAST_READERS.get(key)
+    if fast is None:
+        fast = _FAST_READERS[key] = _compile_fast(plan, unescape)
+    return fast
+
+
+def _fast_cell(column, unescape, constants):
+    """The lines reading one column: ``v`` is the cell, ``s`` its stripped
+    text; each kind of value does what :func:`accrochage.values.parser`
+    does on the usual input, and hands anything else over."""
+    from .dictionary import Boolean, Enum, Integer
+    from .values import _BOOLEANS
+
+    node, kind = column.node, column.node.value
+    target = f"p[{node.key!r}]" if column.group is None else f"i{column.group}[{node.key!r}]"
+
+    def const(value):
+        name = f"_k{len(constants)}"
+        constants[name] = value
+        return name
+
+    odd = "v[0] == \"'\" or v[0] == ' ' or len(v) > MAX or (S and INV(v))"
+    if unescape:
+        odd += " or '_x' in v"
+    if isinstance(kind, Date):
+        odd += " or len(v) == 5"  # a serial date typed as text: with a warning
+    text = []  # s is a non-nil stripped text
+    others = []  # (test, value) for a cell of another type
+    if isinstance(kind, Boolean):
+        text = [f"b = {const(_BOOLEANS)}.get(s.lower())", "if b is None: return None"]
+        text.append(f"{target} = b")
+        others = [("v is True or v is False", "v")]
+    elif isinstance(kind, Integer):
+        text = ["if not (s.isdigit() and s.isascii()): return None", f"{target} = int(s)"]
+        others = [("v.__class__ is int", "v")]
+    elif isinstance(kind, Enum):
+        codes = const({code: code for code in kind.values})
+        text = [f"e = {codes}.get(s.upper())", "if e is None: return None", f"{target} = e"]
+    elif isinstance(kind, Date):
+        # values._parse_date reads these two forms first; others: interpreted
+        text = [
+            "if len(s) != 10: return None",
+            "try:",
+            " if s[4] == '-': d = ISO(s)",
+            " elif s[2] == '/' and s[5] == '/': d = DATE(int(s[6:]), int(s[3:5]), int(s[:2]))",
+            " else: return None",
+            "except ValueError: return None",
+            f"{target} = d",
+        ]
+        others = [("v.__class__ is DATE", "v"), ("v.__class__ is DATETIME", "v.date()")]
+    else:
+        width = kind.length if node.zero_pad and getattr(kind, "length", None) else None
+        pad = [f"if len(s) < {width} and s.isdigit(): s = s.zfill({width})"] if width else []
+        if column.kind == POSTAL:
+            # fewer than 5 digits: padded with a warning, by the interpreted path
+            text = [f"if len(s) < {POSTAL_WIDTH} and s.isdigit() and s.isascii(): return None"]
+        text += [*pad, f"{target} = s"]
+        others = [("v.__class__ is int and v >= 0", "s")]
+        number = ["s = str(v)"]
+        if column.kind == POSTAL:
+            number.append(f"if len(s) < {POSTAL_WIDTH}: return None")
+        number += pad
+    lines = [
+        f" v = c[{column.position}]",
+        " if v.__class__ is str:",
+        "  if not v: pass",
+        f"  elif {odd}: return None",
+        "  elif (s := v.strip()) and (len(s) > 5 or s.lower() not in NIL):",
+        *("   " + line for line in text),
+        "   n = 1",
+        " elif v is None: pass",
+    ]
+    for test, value in others:
+        lines.append(f" elif {test}:")
+        if value == "s":
+            lines += ["  " + line for line in number]
+        lines += [f"  {target} = {value}", "  n = 1"]
+    lines.append(" else: return None")
+    return lines
+
+
+def _compile_fast(plan, unescape):
+    import datetime
+
+    from .values import NIL_WORDS
+
+    constants = {
+        "MAX": MAX_CELL_CHARS,
+        "INV": _INVISIBLE.search,
+        "NIL": NIL_WORDS,
+        "DATE": datetime.date,
+        "ISO": datetime.date.fromisoformat,
+        "DATETIME": datetime.datetime,
+        "PLAIN_KEYS": plan.plain,
+    }
+    width = max((c.position + 1 for c in plan.columns), default=0)
+    constants["NONES"] = [None] * width
+    lines = [
+        "def fast(c, S):",
+        f" if len(c) < {width}: c = [*c, *NONES[len(c):]]",
+        " p = PLAIN_KEYS.copy()",
+        " n = 0",
+    ]
+    lines += [f" i{group} = {{}}" for group in plan.groups]
+    for column in plan.columns:
+        lines += _fast_cell(column, unescape, constants)
+    for group in plan.groups:
+        full = {c.node.key: None for c in plan.columns if c.group == group}
+        constants[f"FULL_{group}"] = full
+        lines.append(f" p[{group!r}] = [{{**FULL_{group}, **i{group}}}] if i{group} else []")
+    lines.append(" return p if n else False")
+    source = "\n".join(lines)
+    code = compile(source, f"<accrochage import {plan.schema.version}>", "exec")
+    namespace = dict(constants)
+    exec(code, namespace)  # noqa: S102 (source generated from the table)
+    return namespace["fast"]
