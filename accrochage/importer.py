@@ -41,6 +41,8 @@ Decisions:
 from __future__ import annotations
 
 import csv
+import datetime
+import html
 import io
 import os
 import re
@@ -698,12 +700,10 @@ def _column_number(letters):
 
 
 def _xlsx_reader():
-    """``calamine`` when python-calamine is installed, else ``openpyxl``."""
-    try:
-        import python_calamine  # noqa: F401
-    except ImportError:
-        return "openpyxl"
-    return "calamine"
+    """``stream``: the sheet's XML read row by row with lxml (memory does not
+    grow with the rows). ``calamine`` (python-calamine, which builds the
+    whole grid in memory) and ``openpyxl`` (read-only mode) can be asked for."""
+    return "stream"
 
 
 def _xlsx_rows(source, reader=None):
@@ -721,7 +721,7 @@ def _xlsx_rows(source, reader=None):
     name = by_fold.get(_fold(TEMPLATE_SHEET), next(iter(sheets)))
     reader = reader or _xlsx_reader()
     zero_styles, zero_cells = _zero_styles(archive), set()
-    if reader == "calamine" or zero_styles:
+    if reader == "calamine" or (zero_styles and reader != "stream"):
         try:
             cells, zero_cells = _scan_sheet(archive, sheets[name], zero_styles)
         except KeyError:
@@ -731,11 +731,306 @@ def _xlsx_rows(source, reader=None):
         if cells is None or cells > MAX_GRID_CELLS:
             reader = "openpyxl"  # streams, where calamine would hold the whole grid
     source.stream.seek(0)
-    if reader == "calamine":
+    if reader == "stream":
+        rows, count, zero_cells = _stream_rows(archive, sheets[name], name, date1904, zero_styles)
+    elif reader == "calamine":
         rows, count = _calamine_rows(source.stream, name)
     else:
         rows, count = _openpyxl_rows(source.stream, name)
     return name, rows, count, date1904, reader, zero_cells
+
+
+#: the most rows and columns a sheet has (Excel's limits, ECMA-376 §18.3.1.73)
+MAX_SHEET_ROWS = 1_048_576
+MAX_SHEET_COLUMNS = 16_384
+_SHEET_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]{1,3}\d+:[A-Z]{1,3}(\d+)"')
+
+
+def _stream_rows(archive, part, name, date1904, zero_styles):
+    """(rows iterator, row count or None, zero cells) of a sheet read as it
+    streams: lxml's iterparse over the sheet's XML, one ``row`` element at a
+    time, freed once read; shared strings are read first (one list).
+
+    Cells come out as calamine gives them: text (``_xHHHH_`` escapes
+    decoded), ``int`` or ``float``, ``bool``, a date (``datetime.date``, or
+    ``datetime.datetime`` with a time) where the cell's number format is a
+    date, the error text (``#N/A``). The short numbers shown with leading
+    zeros (``zero_styles``) are noted as the rows go, before each row is
+    handed out.
+    """
+    from lxml import etree
+
+    from . import xmlsafe
+
+    try:
+        strings = _shared_strings(archive)
+        date_styles = _date_styles(archive)
+        with archive.open(part) as head:
+            found = _SHEET_DIMENSION.search(head.read(1 << 12))
+    except KeyError:
+        raise _unreadable("une feuille annoncée manque", name) from None
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError) as error:
+        raise _unreadable(type(error).__name__, name) from None
+    count = int(found.group(1)) if found else None
+    zero_cells = set()
+    zero_styles = {style.decode() for style in zero_styles}
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
+
+    def rows():
+        tags = {"v": _NS + "v", "is": _NS + "is", "t": _NS + "t", "r": _NS + "r"}
+        positions = {}
+        number = 0
+        try:
+            with archive.open(part) as stream:
+                context = xmlsafe.iterparse(stream, events=("end",), tag=_NS + "row")
+                for _event, row in context:
+                    ref = row.get("r")
+                    at = int(ref) if ref and ref.isdigit() else number + 1
+                    if at > MAX_SHEET_ROWS:
+                        raise _unreadable(f"la ligne {at} dépasse la limite d'Excel", name)
+                    while number + 1 < at:  # rows with no cell: blank rows
+                        number += 1
+                        yield [None]
+                    number = max(number, at)
+                    cells = _sheet_row(row, at, tags, positions, strings, date_styles, epoch)
+                    if zero_styles:
+                        _note_zero_cells(row, at, positions, zero_styles, zero_cells)
+                    row.clear()
+                    parent = row.getparent()
+                    while row.getprevious() is not None:
+                        del parent[0]
+                    yield cells
+        except etree.XMLSyntaxError as error:
+            raise _unreadable(type(error).__name__, name) from None
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise _unreadable(type(error).__name__, name) from None
+
+    return rows(), count, zero_cells
+
+
+#: day 0 of the two spreadsheet date systems (ECMA-376 §18.17.4.1)
+EXCEL_EPOCH_1900 = datetime.datetime(1899, 12, 30)
+EXCEL_EPOCH_1904 = datetime.datetime(1904, 1, 1)
+
+
+#: a cell as lxml serialises it (so quoting and entities are canonical),
+#: attributes in the order every spreadsheet writes them (r, s, t): a value,
+#: an inline text or nothing; any other cell (a formula, rich text, no
+#: reference, another attribute) sends its row to :func:`_sheet_row_walk`
+_SERIAL_CELL = re.compile(
+    r'<(?:\w+:)?c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?:/>|>(?:'
+    r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
+    r'|<(?:\w+:)?is><(?:\w+:)?t(?: xml:space="preserve")?>([^<]*)</(?:\w+:)?t></(?:\w+:)?is>'
+    r")</(?:\w+:)?c>)"
+)
+
+
+def _sheet_row(row, number, tags, positions, strings, date_styles, epoch):
+    """The cell values of one ``row`` element, by column position: from
+    lxml's serialisation of the row, one regular expression for its cells
+    (no Python object per element); an unusual row is walked element by element."""
+    found = _SERIAL_CELL.findall(_to_text(row, encoding="unicode"))
+    if len(found) != len(row):
+        return _sheet_row_walk(row, number, tags, positions, strings, date_styles, epoch)
+    cells = []
+    for letters, style, kind, value, inline in found:
+        position = positions.get(letters)
+        if position is None:
+            position = _letters_position(letters, positions)
+            if position >= MAX_SHEET_COLUMNS:
+                raise _unreadable(f"la colonne « {letters} » dépasse la limite d'Excel")
+        if inline:
+            if "&" in inline:
+                inline = html.unescape(inline)
+            value = _XSTRING.sub(_unescape, inline) if "_x" in inline else inline
+        elif value:
+            if "&" in value:
+                value = html.unescape(value)
+            value = _cell_value(value, kind or None, style or None, strings, date_styles, epoch)
+        else:
+            value = None
+        if position > len(cells):
+            cells.extend([None] * (position - len(cells)))
+        if position == len(cells):
+            cells.append(value)
+        else:  # the same cell twice: the last one wins, as in a spreadsheet
+            cells[position] = value
+    return cells
+
+
+def _to_text(element, **options):
+    from lxml import etree
+
+    return etree.tostring(element, **options)
+
+
+def _sheet_row_walk(row, number, tags, positions, strings, date_styles, epoch):
+    """:func:`_sheet_row`, element by element: any cell of the format."""
+    cells = []
+    tag_v, tag_is = tags["v"], tags["is"]
+    for cell in row:
+        ref = cell.get("r")
+        if ref is None:
+            position = len(cells)
+        else:
+            position = positions.get(ref[:3].rstrip("0123456789"))
+            if position is None:
+                letters = ref.rstrip("0123456789")
+                position = _letters_position(letters, positions)
+        if position >= MAX_SHEET_COLUMNS:
+            raise _unreadable(f"la cellule « {ref} » dépasse la limite d'Excel")
+        kind = cell.get("t")
+        value = None
+        for child in cell:
+            if child.tag == tag_v:
+                value = _cell_value(child.text, kind, cell.get("s"), strings, date_styles, epoch)
+            elif child.tag == tag_is:
+                value = _rich_text(child, tags)
+        if position > len(cells):
+            cells.extend([None] * (position - len(cells)))
+        if position == len(cells):
+            cells.append(value)
+        else:  # the same cell twice: the last one wins, as in a spreadsheet
+            cells[position] = value
+    return cells
+
+
+def _letters_position(letters, positions):
+    number = 0
+    for char in letters:
+        if not "A" <= char <= "Z":
+            raise _unreadable(f"référence de cellule « {letters} » inconnue")
+        number = number * 26 + ord(char) - 64
+    if not 0 < len(letters) <= 3:
+        raise _unreadable(f"référence de cellule « {letters} » inconnue")
+    positions[letters] = number - 1
+    return number - 1
+
+
+def _cell_value(text, kind, style, strings, date_styles, epoch):
+    if text is None:
+        return None
+    if kind is None or kind == "n":
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                return text
+            if number.is_integer():
+                number = int(number)
+        if style is not None and style in date_styles:
+            return _serial_date(number, epoch)
+        return number
+    if kind == "s":
+        try:
+            return strings[int(text)]
+        except (ValueError, IndexError):
+            raise _unreadable(f"texte partagé n° « {text[:20]} » absent") from None
+    if kind == "b":
+        return text.strip() in ("1", "true")
+    if kind == "str" or kind == "e" or kind == "d":
+        return _xstring(text)
+    return text
+
+
+def _serial_date(serial, epoch):
+    """A date cell: its date, with its time when it has one; a serial out of
+    the range of dates is left as a number (the parser says why)."""
+    if not -1 < serial < 2_958_466:  # 9999-12-31
+        return serial
+    moment = epoch + datetime.timedelta(days=serial)
+    if moment.hour == moment.minute == moment.second == moment.microsecond == 0:
+        return moment.date()
+    return moment
+
+
+def _rich_text(element, tags):
+    """The text of a ``si`` or ``is`` element: its ``t``, or its runs' ``t``
+    (phonetic runs, ``rPh``, left out)."""
+    tag_t, tag_r = tags["t"], tags["r"]
+    parts = []
+    for child in element:
+        if child.tag == tag_t:
+            parts.append(child.text or "")
+        elif child.tag == tag_r:
+            for run in child:
+                if run.tag == tag_t:
+                    parts.append(run.text or "")
+    return _xstring("".join(parts))
+
+
+def _xstring(text):
+    return _XSTRING.sub(_unescape, text) if "_x" in text else text
+
+
+def _shared_strings(archive):
+    """The workbook's shared strings, in order (one list)."""
+    from . import xmlsafe
+
+    part = _related_part(archive, "/sharedStrings")
+    if part is None:
+        return []
+    tags = {"t": _NS + "t", "r": _NS + "r"}
+    strings = []
+    try:
+        stream = archive.open(part)
+    except KeyError:
+        return []
+    with stream:
+        for _event, item in xmlsafe.iterparse(stream, events=("end",), tag=_NS + "si"):
+            strings.append(_rich_text(item, tags))
+            item.clear()
+            parent = item.getparent()
+            while item.getprevious() is not None:
+                del parent[0]
+    return strings
+
+
+def _related_part(archive, kind):
+    """The part of the workbook's relation whose type ends with ``kind``."""
+    rels = _small_xml(archive, "xl/_rels/workbook.xml.rels")
+    if rels is None:
+        return None
+    for rel in rels.iter(_PKG_NS + "Relationship"):
+        if rel.get("Type", "").endswith(kind):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            return os.path.normpath(target).replace(os.sep, "/")
+    return None
+
+
+def _date_styles(archive):
+    """The ``s`` values of the cell styles whose number format is a date
+    (built-in formats 14-22, 45-47, or a custom format with d, m, y…)."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+    styles = _small_xml(archive, "xl/styles.xml")
+    if styles is None:
+        return frozenset()
+    formats = {str(key): code for key, code in BUILTIN_FORMATS.items()}
+    for number in styles.iter(_NS + "numFmt"):
+        formats[number.get("numFmtId")] = number.get("formatCode", "")
+    cell_styles = styles.find(_NS + "cellXfs")
+    if cell_styles is None:
+        return frozenset()
+    return frozenset(
+        str(index)
+        for index, style in enumerate(cell_styles.iter(_NS + "xf"))
+        if is_date_format(formats.get(style.get("numFmtId", "0"), ""))
+    )
+
+
+def _note_zero_cells(row, number, positions, zero_styles, zero_cells):
+    """The cells of a "00000" number format holding a short number."""
+    for cell in row:
+        if cell.get("s") in zero_styles and cell.get("t") in (None, "n"):
+            ref = cell.get("r") or ""
+            text = cell.findtext(_NS + "v") or ""
+            position = positions.get(ref.rstrip("0123456789"))
+            if position is not None and text.isdigit() and len(text) <= 4:
+                zero_cells.add((position, number))
 
 
 def _calamine_rows(stream, name):
@@ -1543,7 +1838,6 @@ def _fast_cell(column, unescape, constants):
 
 
 def _compile_fast(plan, unescape):
-    import datetime
 
     from .values import NIL_WORDS
 

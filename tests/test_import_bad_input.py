@@ -230,7 +230,7 @@ def _rewrite(data, name, content):
     return out.getvalue()
 
 
-@pytest.fixture(params=["calamine", "openpyxl"])
+@pytest.fixture(params=["stream", "calamine", "openpyxl"])
 def xlsx_reader(request, monkeypatch):
     if request.param == "calamine":
         pytest.importorskip("python_calamine")

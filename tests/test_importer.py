@@ -318,7 +318,7 @@ def test_iter_rows_reports_progress_by_bytes_up_to_the_whole_file():
     assert calls[-1] == (len(data), len(data))
 
 
-@pytest.fixture(params=["calamine", "openpyxl"])
+@pytest.fixture(params=["stream", "calamine", "openpyxl"])
 def xlsx_reader(request, monkeypatch):
     from accrochage import importer
 
