@@ -776,62 +776,137 @@ def _stream_rows(archive, part, name, date1904, zero_styles):
     zero_styles = {style.decode() for style in zero_styles}
     epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
 
+    reading = (strings, date_styles, epoch, zero_styles, zero_cells)
+
     def rows():
-        tags = {"v": _NS + "v", "is": _NS + "is", "t": _NS + "t", "r": _NS + "r"}
-        positions = {}
-        number = 0
+        done = 0
         try:
             with archive.open(part) as stream:
-                context = xmlsafe.iterparse(stream, events=("end",), tag=_NS + "row")
-                for _event, row in context:
-                    ref = row.get("r")
-                    at = int(ref) if ref and ref.isdigit() else number + 1
-                    if at > MAX_SHEET_ROWS:
-                        raise _unreadable(f"la ligne {at} dépasse la limite d'Excel", name)
-                    while number + 1 < at:  # rows with no cell: blank rows
-                        number += 1
-                        yield [None]
-                    number = max(number, at)
-                    cells = _sheet_row(row, at, tags, positions, strings, date_styles, epoch)
-                    if zero_styles:
-                        _note_zero_cells(row, at, positions, zero_styles, zero_cells)
-                    row.clear()
-                    parent = row.getparent()
-                    while row.getprevious() is not None:
-                        del parent[0]
+                for cells in _scan_rows(stream, reading):
+                    done += 1
                     yield cells
-        except etree.XMLSyntaxError as error:
-            raise _unreadable(type(error).__name__, name) from None
+            return
+        except _Unusual:
+            pass  # read again with lxml, past the rows already given
         except (zipfile.BadZipFile, OSError, EOFError) as error:
             raise _unreadable(type(error).__name__, name) from None
+        for cells in _walk_rows(archive, part, name, reading):
+            if done:
+                done -= 1
+                continue
+            yield cells
 
     return rows(), count, zero_cells
 
 
-#: day 0 of the two spreadsheet date systems (ECMA-376 §18.17.4.1)
-EXCEL_EPOCH_1900 = datetime.datetime(1899, 12, 30)
-EXCEL_EPOCH_1904 = datetime.datetime(1904, 1, 1)
+class _Unusual(Exception):
+    """The sheet's XML holds something the scanner does not read: lxml will."""
 
 
-#: a cell as lxml serialises it (so quoting and entities are canonical),
-#: attributes in the order every spreadsheet writes them (r, s, t): a value,
-#: an inline text or nothing; any other cell (a formula, rich text, no
-#: reference, another attribute) sends its row to :func:`_sheet_row_walk`
-_SERIAL_CELL = re.compile(
-    r'<(?:\w+:)?c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?:/>|>(?:'
-    r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>"
-    r'|<(?:\w+:)?is><(?:\w+:)?t(?: xml:space="preserve")?>([^<]*)</(?:\w+:)?t></(?:\w+:)?is>'
-    r")</(?:\w+:)?c>)"
-)
+#: the inflated sheet read at a time by the scanner
+SCAN_CHUNK = 1 << 22
+_DECLARED_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")
+_SHEET_DATA = re.compile(r"<(?:(\w+):)?sheetData(?:/>|>)")
+_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)")
 
 
-def _sheet_row(row, number, tags, positions, strings, date_styles, epoch):
-    """The cell values of one ``row`` element, by column position: from
-    lxml's serialisation of the row, one regular expression for its cells
-    (no Python object per element); an unusual row is walked element by element."""
-    found = _SERIAL_CELL.findall(_to_text(row, encoding="unicode"))
-    if len(found) != len(row):
-        return _sheet_row_walk(row, number, tags, positions, strings, date_styles, epoch)
+def _scan_rows(stream, reading):
+    """The rows of the sheet, read from its XML text with regular
+    expressions, for the usual sheet (Excel, LibreOffice and openpyxl write
+    the same shapes): each ``row`` with plain cells (see
+    :data:`_SERIAL_CELL`), attributes in their usual order. Anything else
+    (a formula, rich text, a comment, a DOCTYPE, another encoding, an
+    unknown entity, text between rows, a file cut short) raises
+    :class:`_Unusual` before the row is given, and lxml reads the sheet."""
+    strings, date_styles, epoch, zero_styles, zero_cells = reading
+    head = stream.read(SCAN_CHUNK)
+    declared = _DECLARED_ENCODING.match(head)
+    if b"<!" in head[:4096] or b"\x00" in head[:4] or (
+        declared and declared.group(1).lower() not in (b"utf-8", b"utf8")
+    ):
+        raise _Unusual  # a DOCTYPE, a comment up front, another encoding
+    text, tail = _decoded(head)
+    found = _SHEET_DATA.search(text)
+    if found is None:
+        raise _Unusual
+    prefix = (found.group(1) + ":") if found.group(1) else ""
+    if found.group(0).endswith("/>"):
+        return
+    row_pattern, cell_pattern = _scan_patterns(prefix)
+    cell_open = (f"<{prefix}c ", f"<{prefix}c>", f"<{prefix}c/>")
+    end_tag = f"</{prefix}sheetData>"
+    position = found.end()
+    positions = {}
+    number = 0
+    while True:
+        for match in row_pattern.finditer(text, position):
+            if text[position : match.start()].strip():
+                raise _Unusual  # something between rows
+            position = match.end()
+            attributes, content = match.group(1), match.group(2)
+            at = _ROW_NUMBER.search(attributes) if attributes else None
+            at = int(at.group(1)) if at else number + 1
+            if at > MAX_SHEET_ROWS or at <= number:
+                raise _Unusual
+            cells = []
+            if content:
+                found_cells = cell_pattern.findall(content)
+                if len(found_cells) != sum(content.count(tag) for tag in cell_open):
+                    raise _Unusual
+                if "&" in content and _ENTITY.search(content):
+                    raise _Unusual
+                cells = _scanned_cells(found_cells, at, positions, reading)
+            while number + 1 < at:  # rows with no cell: blank rows
+                number += 1
+                yield [None]
+            number = at
+            yield cells
+        rest = text[position:]
+        if rest.lstrip().startswith(end_tag):
+            return
+        chunk = stream.read(SCAN_CHUNK)
+        if not chunk:
+            raise _Unusual  # cut short: lxml says where
+        more, tail = _decoded(tail + chunk)
+        text, position = rest + more, 0
+
+
+_ROW_NUMBER = re.compile(r' r="(\d+)"')
+
+
+def _decoded(data):
+    """The text of ``data`` up to its last ``<`` (a whole character), and the rest."""
+    cut = data.rfind(b"<")
+    if cut <= 0:
+        cut = len(data)
+    try:
+        return data[:cut].decode("utf-8"), data[cut:]
+    except UnicodeDecodeError:
+        raise _Unusual from None
+
+
+_PATTERNS = {}
+
+
+def _scan_patterns(prefix):
+    """The row and cell expressions for the sheet's namespace prefix."""
+    patterns = _PATTERNS.get(prefix)
+    if patterns is None:
+        p = re.escape(prefix)
+        row = re.compile(rf"<{p}row((?: [^>]*?)?)(?:/>|>(.*?)</{p}row>)", re.S)
+        cell = re.compile(
+            rf'<{p}c r="([A-Z]{{1,3}})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?:/>|>(?:'
+            rf"<{p}v>([^<]*)</{p}v>"
+            rf'|<{p}is><{p}t(?: xml:space="preserve")?>([^<]*)</{p}t></{p}is>'
+            rf")</{p}c>)"
+        )
+        patterns = _PATTERNS[prefix] = (row, cell)
+    return patterns
+
+
+def _scanned_cells(found, number, positions, reading):
+    """The values of one row's cells found by the scanner, by column position."""
+    strings, date_styles, epoch, zero_styles, zero_cells = reading
     cells = []
     for letters, style, kind, value, inline in found:
         position = positions.get(letters)
@@ -846,6 +921,9 @@ def _sheet_row(row, number, tags, positions, strings, date_styles, epoch):
         elif value:
             if "&" in value:
                 value = html.unescape(value)
+            if zero_styles and style in zero_styles and kind in ("", "n") and value.isdigit():
+                if len(value) <= 4:
+                    zero_cells.add((position, number))
             value = _cell_value(value, kind or None, style or None, strings, date_styles, epoch)
         else:
             value = None
@@ -858,10 +936,46 @@ def _sheet_row(row, number, tags, positions, strings, date_styles, epoch):
     return cells
 
 
-def _to_text(element, **options):
+def _walk_rows(archive, part, name, reading):
+    """The rows of the sheet read with lxml's iterparse, element by element:
+    any sheet the format allows, one ``row`` element at a time, freed once read."""
     from lxml import etree
 
-    return etree.tostring(element, **options)
+    from . import xmlsafe
+
+    strings, date_styles, epoch, zero_styles, zero_cells = reading
+    tags = {"v": _NS + "v", "is": _NS + "is", "t": _NS + "t", "r": _NS + "r"}
+    positions = {}
+    number = 0
+    try:
+        with archive.open(part) as stream:
+            context = xmlsafe.iterparse(stream, events=("end",), tag=_NS + "row")
+            for _event, row in context:
+                ref = row.get("r")
+                at = int(ref) if ref and ref.isdigit() else number + 1
+                if at > MAX_SHEET_ROWS:
+                    raise _unreadable(f"la ligne {at} dépasse la limite d'Excel", name)
+                while number + 1 < at:  # rows with no cell: blank rows
+                    number += 1
+                    yield [None]
+                number = max(number, at)
+                cells = _sheet_row_walk(row, at, tags, positions, strings, date_styles, epoch)
+                if zero_styles:
+                    _note_zero_cells(row, at, positions, zero_styles, zero_cells)
+                row.clear()
+                parent = row.getparent()
+                while row.getprevious() is not None:
+                    del parent[0]
+                yield cells
+    except etree.XMLSyntaxError as error:
+        raise _unreadable(type(error).__name__, name) from None
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise _unreadable(type(error).__name__, name) from None
+
+
+#: day 0 of the two spreadsheet date systems (ECMA-376 §18.17.4.1)
+EXCEL_EPOCH_1900 = datetime.datetime(1899, 12, 30)
+EXCEL_EPOCH_1904 = datetime.datetime(1904, 1, 1)
 
 
 def _sheet_row_walk(row, number, tags, positions, strings, date_styles, epoch):
@@ -1667,7 +1781,7 @@ class RowIterator:
         return imported
 
     def _grid_row(self, cells, number, reader, plan, in_preamble):
-        if cells is self._blank or all(c is None for c in cells):
+        if cells is self._blank or cells.count(None) == len(cells):
             self._blank = cells  # openpyxl repeats one empty row for missing rows
             return None
         if in_preamble and _template_row(cells, plan, self.schema, self._index):

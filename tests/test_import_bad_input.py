@@ -423,3 +423,40 @@ def test_the_streamed_sheet_reads_every_kind_of_cell(monkeypatch):
     assert [r.row for r in found] == [2, 3, 6]
     assert found[0].passage["anneeNaissance"] is None  # a date is no year
     assert [f.dico_id for f in found[0].findings] == ["8.6"]
+
+
+def test_the_sheet_scanner_and_the_lxml_walk_read_alike(monkeypatch):
+    """An ordinary sheet (openpyxl's, as Excel's): the scanner reads it all,
+    zero-padded cells included, and gives what lxml's walk gives."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Tableau declaration"
+    sheet.append(["5.1", "8.1", "8.6", "5.6", "8.11", "5.5"])
+    for number in range(1, 60):
+        sheet.append([f"P-{number}", "L&a <b> é", 1990, datetime.date(2026, 6, 2), 1000, True])
+    sheet["E3"].number_format = "00000"
+    sheet["A70"] = "P-70"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    part, _date1904 = "xl/worksheets/sheet1.xml", False
+    zero = importer._zero_styles(archive)
+    reading = (
+        importer._shared_strings(archive),
+        importer._date_styles(archive),
+        importer.EXCEL_EPOCH_1900,
+        {style.decode() for style in zero},
+        set(),
+    )
+    with archive.open(part) as stream:
+        scanned = list(importer._scan_rows(stream, reading))
+    walked_zeros = set()
+    walked = list(importer._walk_rows(archive, part, "x", (*reading[:4], walked_zeros)))
+    assert scanned == walked and len(scanned) == 70
+    assert scanned[2] == ["P-2", "L&a <b> é", 1990, datetime.date(2026, 6, 2), 1000, True]
+    assert reading[4] == walked_zeros == {(4, 3)}
+    # through the importer: only row 3 shows its zeros; the others are padded with a warning
+    rows = list(iter_rows(buffer.getvalue()))
+    assert rows[1].passage["codePostal"] == rows[2].passage["codePostal"] == "01000"
+    assert [f.code for f in rows[1].findings] == []
+    assert [f.code for f in rows[2].findings] == ["import_value_changed"]
