@@ -20,10 +20,9 @@ the counts. One row at a time, and in this order, each row is:
 5. reported: its :class:`RowOutcome` goes to every sink at once (the findings
    report CSV, the ``--json`` stream, the addon's callback).
 
-Memory hardly grows with the passages: a row is dropped once written and
-reported. The cross-row checks keep the hash of each id and of each holder
-(a set and a dict of ints, about 100 bytes a row: 20 MB for 200,000 rows).
-A repeated id must block its first row too, before that row is written:
+Memory does not grow with the passages: a row is dropped once written and
+reported. The cross-row checks keep 64-bit hashes in arrays, 8 to 16 bytes a
+row. A repeated id must block its first row too, before that row is written:
 
 - the caller may give the repeated ids (``duplicates=``, e.g. from one SQL
   ``GROUP BY`` in Odoo): one pass;
@@ -213,8 +212,81 @@ class Result:
 
 
 # --------------------------------------------------------------------------
-# What the cross-row checks keep: hashes and row references, as ints
+# Compact tables of hashes: memory in bytes per row, not in Python objects
 # --------------------------------------------------------------------------
+
+
+class _HashTable:
+    """Open addressing over arrays: a non-zero 64-bit hash → an int, or a
+    set of hashes (``values=False``).
+
+    A Python dict of 200,000 ints costs about 20 MB; this, 16 bytes a slot
+    (8 for a set), filled up to 80 %.
+
+    >>> table = _HashTable(4)
+    >>> table.setdefault(hash("a"), 7), table.setdefault(hash("a"), 9), len(table)
+    (None, 7, 1)
+    >>> seen = _HashTable(4, values=False)
+    >>> seen.add(hash("a")), seen.add(hash("a"))
+    (False, True)
+    """
+
+    def __init__(self, capacity=1024, *, values=True):
+        self.with_values = values
+        self._allocate(capacity)
+
+    def _allocate(self, capacity):
+        self.keys = array("q", bytes(8 * capacity))
+        self.values = array("q", bytes(8 * capacity)) if self.with_values else None
+        self.mask = capacity - 1
+        self.used = 0
+
+    def __len__(self):
+        return self.used
+
+    def _slot(self, key):
+        """The slot holding ``key``, or the free slot where it would go."""
+        keys, mask = self.keys, self.mask
+        slot = key & mask
+        while True:
+            found = keys[slot]
+            if found == key or found == 0:
+                return slot
+            slot = (slot + 1) & mask
+
+    def setdefault(self, key, value):
+        """The value stored under ``key``; store ``value`` and return None if none."""
+        key = key or 1  # 0 marks an empty slot
+        slot = self._slot(key)
+        if self.keys[slot]:
+            return self.values[slot]
+        self.keys[slot] = key
+        self.values[slot] = value
+        self._added()
+        return None
+
+    def add(self, key):
+        """True when ``key`` was there already; else add it."""
+        key = key or 1
+        slot = self._slot(key)
+        if self.keys[slot]:
+            return True
+        self.keys[slot] = key
+        self._added()
+        return False
+
+    def _added(self):
+        self.used += 1
+        if self.used * 5 > (self.mask + 1) * 4:
+            keys, values = self.keys, self.values
+            self._allocate(2 * (self.mask + 1))
+            for index, key in enumerate(keys):
+                if key:
+                    slot = self._slot(key)
+                    self.keys[slot] = key
+                    if values is not None:
+                        self.values[slot] = values[index]
+                    self.used += 1
 
 
 class _Origins:
@@ -306,8 +378,7 @@ class _IdCollector:
     """The ids met so far, as hashes; the repeated ones with their rows."""
 
     def __init__(self):
-        # hash of the id -> the first row carrying it (packed)
-        self.table, self.origins, self.repeated = {}, _Origins(), {}
+        self.table, self.origins, self.repeated = _HashTable(), _Origins(), {}
 
     def add(self, origin, row, value):
         """True when this id was met before."""
@@ -315,9 +386,9 @@ class _IdCollector:
         if ident is None:
             return False
         packed = self.origins.pack(origin, row)
-        key = hash(ident)
+        key = hash(ident) or 1
         first = self.table.setdefault(key, packed)
-        if first == packed:
+        if first is None:
             return False
         self.repeated.setdefault(key, [[first, None]]).append([packed, ident])
         return True
@@ -542,8 +613,7 @@ class _Job:
         self.id_node = self.schema.by_key[ID_KEY]
         self.duplicates = duplicates
         self.origins = duplicates.origins if duplicates is not None else _Origins()
-        #: hash of a holder key -> the first row with it (packed)
-        self.holders = {}
+        self.holders = _HashTable()
         self.sinks = sinks
         self.counts = Counts()
         self.first, self.file_findings = [], []
@@ -629,9 +699,7 @@ class _Job:
         if ident is not None:
             packed = self.origins.pack(origin, row)
             if self.watch is not None:
-                watch, size = self.watch, len(self.watch)
-                watch.add(hash(ident))
-                if len(watch) == size:
+                if self.watch.add(hash(ident)):
                     raise _Restart
                 others = ()
             else:
@@ -643,7 +711,7 @@ class _Job:
             holder = None if others else _holder_key(passage)
             if holder is not None:
                 first = self.holders.setdefault(hash(holder), packed)
-                if first != packed:
+                if first is not None:
                     found.append(self._same_holder(ident, first, row))
         return found
 
@@ -933,13 +1001,13 @@ def _restartable(sink):
 def _attempt(source, out_dir, options, sinks, duplicates, phases):
     """The main pass. Without ``duplicates``, it is optimistic: most inputs
     repeat no id, so the rows are handled at once while the hashes of their
-    ids are noted (a set of hashes); at the first repeat, the files and sinks
+    ids are noted (8 bytes a row); at the first repeat, the files and sinks
     are dropped, the ids are read in a pass of their own, and the job runs
     again with every repeated id known."""
     if duplicates is not None:
         job = _Job(options, duplicates, sinks)
         return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
-    job = _Job(options, None, sinks, watch=set())
+    job = _Job(options, None, sinks, watch=_HashTable(values=False))
     try:
         return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
     except _Restart:

@@ -120,6 +120,15 @@ def test_two_ids_with_the_same_hash_are_told_apart_by_their_text():
     assert duplicates.others(second, "B") == ()
 
 
+def test_the_hash_table_probes_past_collisions_and_grows():
+    table = pipeline._HashTable(4)
+    keys = [8 * k + 3 for k in range(1, 40)]  # all in the same slot of a small table
+    assert [table.setdefault(key, index) for index, key in enumerate(keys)] == [None] * 39
+    assert [table.setdefault(key, -1) for key in keys] == list(range(39))
+    assert len(table) == 39 and table.mask + 1 >= 64
+    assert table.setdefault(0, 5) is None and table.setdefault(0, 6) == 5  # 0 is a valid key
+
+
 def test_find_duplicate_ids_skips_blank_ids():
     dup = find_duplicate_ids([(None, 1, None), (None, 2, "  "), (None, 3, "X"), (None, 4, "X")])
     assert len(dup) == 1
