@@ -804,7 +804,9 @@ class _Unusual(Exception):
 
 
 #: the inflated sheet read at a time by the scanner
-SCAN_CHUNK = 1 << 22
+SCAN_CHUNK = 1 << 20
+#: a row longer than this is left to lxml
+SCAN_ROW_CHARS = 32 << 20
 _DECLARED_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")
 _SHEET_DATA = re.compile(r"<(?:(\w+):)?sheetData(?:/>|>)")
 _ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)")
@@ -864,6 +866,8 @@ def _scan_rows(stream, reading):
         rest = text[position:]
         if rest.lstrip().startswith(end_tag):
             return
+        if len(rest) > SCAN_ROW_CHARS:
+            raise _Unusual  # one row of many megabytes: lxml's limits apply
         chunk = stream.read(SCAN_CHUNK)
         if not chunk:
             raise _Unusual  # cut short: lxml says where
