@@ -13,7 +13,11 @@ XML name, fact key, template label or French label. The columns are those of
 the dictionary table (``schema.columns``); nothing is listed here.
 
 :func:`iter_rows` streams: one :class:`ImportedRow` per data row, read,
-parsed by parsers compiled once per (schema version, header), then dropped.
+parsed, then dropped. An ordinary row is read by a function generated once
+per (schema version, header) from the dictionary table, in straight code;
+a row with an odd cell goes through the interpreted reader, cell by cell,
+which says what is wrong (its findings are the reference). An XLSX sheet
+is read from its XML as it inflates, one row at a time.
 Decisions:
 
 - every non-empty data row comes out, usable or not: a bad cell gives a
@@ -1656,7 +1660,7 @@ class RowIterator:
         self.columns = ()
         self.format = None
         self.sheet = None
-        #: the XLSX reader used: "calamine" or "openpyxl"
+        #: the XLSX reader used: "stream" (the default), "calamine" or "openpyxl"
         self.xlsx_reader = None
         self._blank = None
         self._index = None
@@ -1823,8 +1827,8 @@ def iter_rows(source, *, version="1.1.2", filename=None, progress=None) -> RowIt
     :class:`ImportedRow` per non-empty data row, unusable ones included.
     ``progress(done_bytes, total_bytes)`` is called every few hundred rows.
     Raises :class:`ImportFileError` (French message) when the file cannot be
-    read at all. The XLSX reader is python-calamine when installed (extra
-    ``xlsx-fast``), openpyxl's read-only mode otherwise.
+    read at all. An XLSX sheet is streamed (:func:`_stream_rows`): memory
+    does not grow with its rows.
 
     >>> rows = iter_rows(b"idTechnique;codePostal\\nP-1;1000\\n")
     >>> [(r.row, r.passage["codePostal"], [f.code for f in r.findings]) for r in rows]
