@@ -764,8 +764,6 @@ def _stream_rows(archive, part, name, date1904, zero_styles):
     """
     from lxml import etree
 
-    from . import xmlsafe
-
     try:
         strings = _shared_strings(archive)
         date_styles = _date_styles(archive)
@@ -827,8 +825,10 @@ def _scan_rows(stream, reading):
     strings, date_styles, epoch, zero_styles, zero_cells = reading
     head = stream.read(SCAN_CHUNK)
     declared = _DECLARED_ENCODING.match(head)
-    if b"<!" in head[:4096] or b"\x00" in head[:4] or (
-        declared and declared.group(1).lower() not in (b"utf-8", b"utf8")
+    if (
+        b"<!" in head[:4096]
+        or b"\x00" in head[:4]
+        or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8"))
     ):
         raise _Unusual  # a DOCTYPE, a comment up front, another encoding
     text, tail = _decoded(head)
