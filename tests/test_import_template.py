@@ -152,12 +152,13 @@ def test_a_birth_year_in_the_future_is_left_to_the_rules(filled, reader, monkeyp
 
 
 def test_every_reader_gives_the_same_rows_values_and_findings(filled, monkeypatch):
-    pytest.importorskip("python_calamine")
     for path in filled:
         streamed, _ = _read(path, "stream", monkeypatch)
-        fast, _ = _read(path, "calamine", monkeypatch)
         fallback, _ = _read(path, "openpyxl", monkeypatch)
-        assert streamed == fast == fallback
+        assert streamed == fallback
+    pytest.importorskip("python_calamine")
+    for path in filled:
+        assert _read(path, "calamine", monkeypatch)[0] == _read(path, "stream", monkeypatch)[0]
 
 
 @pytest.mark.parametrize("reader", READERS)
