@@ -833,8 +833,13 @@ def _scan_rows(stream, reading):
         raise _Unusual  # a DOCTYPE, a comment up front, another encoding
     text, tail = _decoded(head)
     found = _SHEET_DATA.search(text)
-    if found is None:
-        raise _Unusual
+    while found is None:  # the sheet's properties before its data
+        chunk = stream.read(SCAN_CHUNK)
+        if not chunk or len(text) > SCAN_ROW_CHARS:
+            raise _Unusual
+        more, tail = _decoded(tail + chunk)
+        text += more
+        found = _SHEET_DATA.search(text)
     prefix = (found.group(1) + ":") if found.group(1) else ""
     if found.group(0).endswith("/>"):
         return
@@ -873,18 +878,19 @@ def _scan_rows(stream, reading):
         if len(rest) > SCAN_ROW_CHARS:
             raise _Unusual  # one row of many megabytes: lxml's limits apply
         chunk = stream.read(SCAN_CHUNK)
-        if not chunk:
+        if not chunk and not tail:
             raise _Unusual  # cut short: lxml says where
-        more, tail = _decoded(tail + chunk)
+        more, tail = _decoded(tail + chunk, final=not chunk)
         text, position = rest + more, 0
 
 
 _ROW_NUMBER = re.compile(r' r="(\d+)"')
 
 
-def _decoded(data):
-    """The text of ``data`` up to its last ``<`` (a whole character), and the rest."""
-    cut = data.rfind(b"<")
+def _decoded(data, final=False):
+    """The text of ``data`` up to its last ``<`` (a whole character), and the
+    rest; all of it at the end of the part."""
+    cut = len(data) if final else data.rfind(b"<")
     if cut <= 0:
         cut = len(data)
     try:

@@ -460,3 +460,21 @@ def test_the_sheet_scanner_and_the_lxml_walk_read_alike(monkeypatch):
     assert rows[1].passage["codePostal"] == rows[2].passage["codePostal"] == "01000"
     assert [f.code for f in rows[1].findings] == []
     assert [f.code for f in rows[2].findings] == ["import_value_changed"]
+
+
+def test_the_sheet_scanner_reads_to_the_end_whatever_the_chunk_size(monkeypatch):
+    """The last chunk may hold only the closing tags: the scan still ends
+    by itself, without handing the sheet over to lxml."""
+    book = openpyxl.Workbook()
+    for number in range(1, 40):
+        book.active.append([f"P-{number}", "MARTIN"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    reading = ([], frozenset(), importer.EXCEL_EPOCH_1900, set(), set())
+    for chunk in (64, 97, 1000, size - 20, size - 1, size, size + 1):
+        monkeypatch.setattr(importer, "SCAN_CHUNK", chunk)
+        with archive.open("xl/worksheets/sheet1.xml") as stream:
+            rows = list(importer._scan_rows(stream, reading))
+        assert [row[0] for row in rows] == [f"P-{n}" for n in range(1, 40)], chunk
