@@ -13,7 +13,11 @@ XML name, fact key, template label or French label. The columns are those of
 the dictionary table (``schema.columns``); nothing is listed here.
 
 :func:`iter_rows` streams: one :class:`ImportedRow` per data row, read,
-parsed by parsers compiled once per (schema version, header), then dropped.
+parsed, then dropped. An ordinary row is read by a function generated once
+per (schema version, header) from the dictionary table, in straight code;
+a row with an odd cell goes through the interpreted reader, cell by cell,
+which says what is wrong (its findings are the reference). An XLSX sheet
+is read from its XML as it inflates, one row at a time.
 Decisions:
 
 - every non-empty data row comes out, usable or not: a bad cell gives a
@@ -41,6 +45,8 @@ Decisions:
 from __future__ import annotations
 
 import csv
+import datetime
+import html
 import io
 import os
 import re
@@ -759,12 +765,10 @@ def _column_number(letters):
 
 
 def _xlsx_reader():
-    """``calamine`` when python-calamine is installed, else ``openpyxl``."""
-    try:
-        import python_calamine  # noqa: F401
-    except ImportError:
-        return "openpyxl"
-    return "calamine"
+    """``stream``: the sheet's XML read row by row with lxml (memory does not
+    grow with the rows). ``calamine`` (python-calamine, which builds the
+    whole grid in memory) and ``openpyxl`` (read-only mode) can be asked for."""
+    return "stream"
 
 
 def _xlsx_rows(source, reader=None):
@@ -782,7 +786,7 @@ def _xlsx_rows(source, reader=None):
     name = by_fold.get(_fold(TEMPLATE_SHEET), next(iter(sheets)))
     reader = reader or _xlsx_reader()
     zero_styles, zero_cells = _zero_styles(archive), set()
-    if reader == "calamine" or zero_styles:
+    if reader == "calamine" or (zero_styles and reader != "stream"):
         try:
             cells, zero_cells = _scan_sheet(archive, sheets[name], zero_styles)
         except KeyError:
@@ -792,11 +796,430 @@ def _xlsx_rows(source, reader=None):
         if cells is None or cells > MAX_GRID_CELLS:
             reader = "openpyxl"  # streams, where calamine would hold the whole grid
     source.stream.seek(0)
-    if reader == "calamine":
+    if reader == "stream":
+        rows, count, zero_cells = _stream_rows(archive, sheets[name], name, date1904, zero_styles)
+    elif reader == "calamine":
         rows, count = _calamine_rows(source.stream, name)
     else:
         rows, count = _openpyxl_rows(source.stream, name)
     return name, rows, count, date1904, reader, zero_cells
+
+
+#: the most rows and columns a sheet has (Excel's limits, ECMA-376 §18.3.1.73)
+MAX_SHEET_ROWS = 1_048_576
+MAX_SHEET_COLUMNS = 16_384
+_SHEET_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]{1,3}\d+:[A-Z]{1,3}(\d+)"')
+
+
+def _stream_rows(archive, part, name, date1904, zero_styles):
+    """(rows iterator, row count or None, zero cells) of a sheet read as it
+    streams: lxml's iterparse over the sheet's XML, one ``row`` element at a
+    time, freed once read; shared strings are read first (one list).
+
+    Cells come out as calamine gives them: text (``_xHHHH_`` escapes
+    decoded), ``int`` or ``float``, ``bool``, a date (``datetime.date``, or
+    ``datetime.datetime`` with a time) where the cell's number format is a
+    date, the error text (``#N/A``). The short numbers shown with leading
+    zeros (``zero_styles``) are noted as the rows go, before each row is
+    handed out.
+    """
+    from lxml import etree
+
+    try:
+        strings = _shared_strings(archive)
+        date_styles = _date_styles(archive)
+        with archive.open(part) as head:
+            found = _SHEET_DIMENSION.search(head.read(1 << 12))
+    except KeyError:
+        raise _unreadable("une feuille annoncée manque", name) from None
+    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError) as error:
+        raise _unreadable(type(error).__name__, name) from None
+    count = int(found.group(1)) if found else None
+    zero_cells = set()
+    zero_styles = {style.decode() for style in zero_styles}
+    epoch = EXCEL_EPOCH_1904 if date1904 else EXCEL_EPOCH_1900
+
+    reading = (strings, date_styles, epoch, zero_styles, zero_cells)
+
+    def rows():
+        done = 0
+        try:
+            with archive.open(part) as stream:
+                for cells in _scan_rows(stream, reading):
+                    done += 1
+                    yield cells
+            return
+        except _Unusual:
+            pass  # read again with lxml, past the rows already given
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise _unreadable(type(error).__name__, name) from None
+        for cells in _walk_rows(archive, part, name, reading):
+            if done:
+                done -= 1
+                continue
+            yield cells
+
+    return rows(), count, zero_cells
+
+
+class _Unusual(Exception):
+    """The sheet's XML holds something the scanner does not read: lxml will."""
+
+
+#: the inflated sheet read at a time by the scanner
+SCAN_CHUNK = 1 << 20
+#: a row longer than this is left to lxml
+SCAN_ROW_CHARS = 32 << 20
+_DECLARED_ENCODING = re.compile(rb"""(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["']([^"']*)["']""")
+_SHEET_DATA = re.compile(r"<(?:(\w+):)?sheetData(?:/>|>)")
+_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)")
+
+
+def _scan_rows(stream, reading):
+    """The rows of the sheet, read from its XML text with regular
+    expressions, for the usual sheet (Excel, LibreOffice and openpyxl write
+    the same shapes): each ``row`` with plain cells (see
+    :data:`_SERIAL_CELL`), attributes in their usual order. Anything else
+    (a formula, rich text, a comment, a DOCTYPE, another encoding, an
+    unknown entity, text between rows, a file cut short) raises
+    :class:`_Unusual` before the row is given, and lxml reads the sheet."""
+    strings, date_styles, epoch, zero_styles, zero_cells = reading
+    head = stream.read(SCAN_CHUNK)
+    declared = _DECLARED_ENCODING.match(head)
+    if (
+        b"<!" in head[:4096]
+        or b"\x00" in head[:4]
+        or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8"))
+    ):
+        raise _Unusual  # a DOCTYPE, a comment up front, another encoding
+    text, tail = _decoded(head)
+    found = _SHEET_DATA.search(text)
+    while found is None:  # the sheet's properties before its data
+        chunk = stream.read(SCAN_CHUNK)
+        if not chunk or len(text) > SCAN_ROW_CHARS:
+            raise _Unusual
+        more, tail = _decoded(tail + chunk)
+        text += more
+        found = _SHEET_DATA.search(text)
+    prefix = (found.group(1) + ":") if found.group(1) else ""
+    if found.group(0).endswith("/>"):
+        return
+    row_pattern, cell_pattern = _scan_patterns(prefix)
+    cell_open = (f"<{prefix}c ", f"<{prefix}c>", f"<{prefix}c/>")
+    end_tag = f"</{prefix}sheetData>"
+    position = found.end()
+    positions = {}
+    number = 0
+    while True:
+        for match in row_pattern.finditer(text, position):
+            if text[position : match.start()].strip():
+                raise _Unusual  # something between rows
+            position = match.end()
+            attributes, content = match.group(1), match.group(2)
+            at = _ROW_NUMBER.search(attributes) if attributes else None
+            at = int(at.group(1)) if at else number + 1
+            if at > MAX_SHEET_ROWS or at <= number:
+                raise _Unusual
+            cells = []
+            if content:
+                found_cells = cell_pattern.findall(content)
+                if len(found_cells) != sum(content.count(tag) for tag in cell_open):
+                    raise _Unusual
+                if "&" in content and _ENTITY.search(content):
+                    raise _Unusual
+                cells = _scanned_cells(found_cells, at, positions, reading)
+            while number + 1 < at:  # rows with no cell: blank rows
+                number += 1
+                yield [None]
+            number = at
+            yield cells
+        rest = text[position:]
+        if rest.lstrip().startswith(end_tag):
+            return
+        if len(rest) > SCAN_ROW_CHARS:
+            raise _Unusual  # one row of many megabytes: lxml's limits apply
+        chunk = stream.read(SCAN_CHUNK)
+        if not chunk and not tail:
+            raise _Unusual  # cut short: lxml says where
+        more, tail = _decoded(tail + chunk, final=not chunk)
+        text, position = rest + more, 0
+
+
+_ROW_NUMBER = re.compile(r' r="(\d+)"')
+
+
+def _decoded(data, final=False):
+    """The text of ``data`` up to its last ``<`` (a whole character), and the
+    rest; all of it at the end of the part."""
+    cut = len(data) if final else data.rfind(b"<")
+    if cut <= 0:
+        cut = len(data)
+    try:
+        return data[:cut].decode("utf-8"), data[cut:]
+    except UnicodeDecodeError:
+        raise _Unusual from None
+
+
+_PATTERNS = {}
+
+
+def _scan_patterns(prefix):
+    """The row and cell expressions for the sheet's namespace prefix."""
+    patterns = _PATTERNS.get(prefix)
+    if patterns is None:
+        p = re.escape(prefix)
+        row = re.compile(rf"<{p}row((?: [^>]*?)?)(?:/>|>(.*?)</{p}row>)", re.S)
+        cell = re.compile(
+            rf'<{p}c r="([A-Z]{{1,3}})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?:/>|>(?:'
+            rf"<{p}v>([^<]*)</{p}v>"
+            rf'|<{p}is><{p}t(?: xml:space="preserve")?>([^<]*)</{p}t></{p}is>'
+            rf")</{p}c>)"
+        )
+        patterns = _PATTERNS[prefix] = (row, cell)
+    return patterns
+
+
+def _scanned_cells(found, number, positions, reading):
+    """The values of one row's cells found by the scanner, by column position."""
+    strings, date_styles, epoch, zero_styles, zero_cells = reading
+    cells = []
+    for letters, style, kind, value, inline in found:
+        position = positions.get(letters)
+        if position is None:
+            position = _letters_position(letters, positions)
+            if position >= MAX_SHEET_COLUMNS:
+                raise _unreadable(f"la colonne « {letters} » dépasse la limite d'Excel")
+        if inline:
+            if "&" in inline:
+                inline = html.unescape(inline)
+            value = _XSTRING.sub(_unescape, inline) if "_x" in inline else inline
+        elif value:
+            if "&" in value:
+                value = html.unescape(value)
+            if zero_styles and style in zero_styles and kind in ("", "n") and value.isdigit():
+                if len(value) <= 4:
+                    zero_cells.add((position, number))
+            value = _cell_value(value, kind or None, style or None, strings, date_styles, epoch)
+        else:
+            value = None
+        if position > len(cells):
+            cells.extend([None] * (position - len(cells)))
+        if position == len(cells):
+            cells.append(value)
+        else:  # the same cell twice: the last one wins, as in a spreadsheet
+            cells[position] = value
+    return cells
+
+
+def _walk_rows(archive, part, name, reading):
+    """The rows of the sheet read with lxml's iterparse, element by element:
+    any sheet the format allows, one ``row`` element at a time, freed once read."""
+    from lxml import etree
+
+    from . import xmlsafe
+
+    strings, date_styles, epoch, zero_styles, zero_cells = reading
+    tags = {"v": _NS + "v", "is": _NS + "is", "t": _NS + "t", "r": _NS + "r"}
+    positions = {}
+    number = 0
+    try:
+        with archive.open(part) as stream:
+            context = xmlsafe.iterparse(stream, events=("end",), tag=_NS + "row")
+            for _event, row in context:
+                ref = row.get("r")
+                at = int(ref) if ref and ref.isdigit() else number + 1
+                if at > MAX_SHEET_ROWS:
+                    raise _unreadable(f"la ligne {at} dépasse la limite d'Excel", name)
+                while number + 1 < at:  # rows with no cell: blank rows
+                    number += 1
+                    yield [None]
+                number = max(number, at)
+                cells = _sheet_row_walk(row, at, tags, positions, strings, date_styles, epoch)
+                if zero_styles:
+                    _note_zero_cells(row, at, positions, zero_styles, zero_cells)
+                row.clear()
+                parent = row.getparent()
+                while row.getprevious() is not None:
+                    del parent[0]
+                yield cells
+    except etree.XMLSyntaxError as error:
+        raise _unreadable(type(error).__name__, name) from None
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise _unreadable(type(error).__name__, name) from None
+
+
+#: day 0 of the two spreadsheet date systems (ECMA-376 §18.17.4.1)
+EXCEL_EPOCH_1900 = datetime.datetime(1899, 12, 30)
+EXCEL_EPOCH_1904 = datetime.datetime(1904, 1, 1)
+
+
+def _sheet_row_walk(row, number, tags, positions, strings, date_styles, epoch):
+    """:func:`_sheet_row`, element by element: any cell of the format."""
+    cells = []
+    tag_v, tag_is = tags["v"], tags["is"]
+    for cell in row:
+        ref = cell.get("r")
+        if ref is None:
+            position = len(cells)
+        else:
+            position = positions.get(ref[:3].rstrip("0123456789"))
+            if position is None:
+                letters = ref.rstrip("0123456789")
+                position = _letters_position(letters, positions)
+        if position >= MAX_SHEET_COLUMNS:
+            raise _unreadable(f"la cellule « {ref} » dépasse la limite d'Excel")
+        kind = cell.get("t")
+        value = None
+        for child in cell:
+            if child.tag == tag_v:
+                value = _cell_value(child.text, kind, cell.get("s"), strings, date_styles, epoch)
+            elif child.tag == tag_is:
+                value = _rich_text(child, tags)
+        if position > len(cells):
+            cells.extend([None] * (position - len(cells)))
+        if position == len(cells):
+            cells.append(value)
+        else:  # the same cell twice: the last one wins, as in a spreadsheet
+            cells[position] = value
+    return cells
+
+
+def _letters_position(letters, positions):
+    number = 0
+    for char in letters:
+        if not "A" <= char <= "Z":
+            raise _unreadable(f"référence de cellule « {letters} » inconnue")
+        number = number * 26 + ord(char) - 64
+    if not 0 < len(letters) <= 3:
+        raise _unreadable(f"référence de cellule « {letters} » inconnue")
+    positions[letters] = number - 1
+    return number - 1
+
+
+def _cell_value(text, kind, style, strings, date_styles, epoch):
+    if text is None:
+        return None
+    if kind is None or kind == "n":
+        try:
+            number = int(text)
+        except ValueError:
+            try:
+                number = float(text)
+            except ValueError:
+                return text
+            if number.is_integer():
+                number = int(number)
+        if style is not None and style in date_styles:
+            return _serial_date(number, epoch)
+        return number
+    if kind == "s":
+        try:
+            return strings[int(text)]
+        except (ValueError, IndexError):
+            raise _unreadable(f"texte partagé n° « {text[:20]} » absent") from None
+    if kind == "b":
+        return text.strip() in ("1", "true")
+    if kind == "str" or kind == "e" or kind == "d":
+        return _xstring(text)
+    return text
+
+
+def _serial_date(serial, epoch):
+    """A date cell: its date, with its time when it has one; a serial out of
+    the range of dates is left as a number (the parser says why)."""
+    if not -1 < serial < 2_958_466:  # 9999-12-31
+        return serial
+    moment = epoch + datetime.timedelta(days=serial)
+    if moment.hour == moment.minute == moment.second == moment.microsecond == 0:
+        return moment.date()
+    return moment
+
+
+def _rich_text(element, tags):
+    """The text of a ``si`` or ``is`` element: its ``t``, or its runs' ``t``
+    (phonetic runs, ``rPh``, left out)."""
+    tag_t, tag_r = tags["t"], tags["r"]
+    parts = []
+    for child in element:
+        if child.tag == tag_t:
+            parts.append(child.text or "")
+        elif child.tag == tag_r:
+            for run in child:
+                if run.tag == tag_t:
+                    parts.append(run.text or "")
+    return _xstring("".join(parts))
+
+
+def _xstring(text):
+    return _XSTRING.sub(_unescape, text) if "_x" in text else text
+
+
+def _shared_strings(archive):
+    """The workbook's shared strings, in order (one list)."""
+    from . import xmlsafe
+
+    part = _related_part(archive, "/sharedStrings")
+    if part is None:
+        return []
+    tags = {"t": _NS + "t", "r": _NS + "r"}
+    strings = []
+    try:
+        stream = archive.open(part)
+    except KeyError:
+        return []
+    with stream:
+        for _event, item in xmlsafe.iterparse(stream, events=("end",), tag=_NS + "si"):
+            strings.append(_rich_text(item, tags))
+            item.clear()
+            parent = item.getparent()
+            while item.getprevious() is not None:
+                del parent[0]
+    return strings
+
+
+def _related_part(archive, kind):
+    """The part of the workbook's relation whose type ends with ``kind``."""
+    rels = _small_xml(archive, "xl/_rels/workbook.xml.rels")
+    if rels is None:
+        return None
+    for rel in rels.iter(_PKG_NS + "Relationship"):
+        if rel.get("Type", "").endswith(kind):
+            target = rel.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            return os.path.normpath(target).replace(os.sep, "/")
+    return None
+
+
+def _date_styles(archive):
+    """The ``s`` values of the cell styles whose number format is a date
+    (built-in formats 14-22, 45-47, or a custom format with d, m, y…)."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+
+    styles = _small_xml(archive, "xl/styles.xml")
+    if styles is None:
+        return frozenset()
+    formats = {str(key): code for key, code in BUILTIN_FORMATS.items()}
+    for number in styles.iter(_NS + "numFmt"):
+        formats[number.get("numFmtId")] = number.get("formatCode", "")
+    cell_styles = styles.find(_NS + "cellXfs")
+    if cell_styles is None:
+        return frozenset()
+    return frozenset(
+        str(index)
+        for index, style in enumerate(cell_styles.iter(_NS + "xf"))
+        if is_date_format(formats.get(style.get("numFmtId", "0"), ""))
+    )
+
+
+def _note_zero_cells(row, number, positions, zero_styles, zero_cells):
+    """The cells of a "00000" number format holding a short number."""
+    for cell in row:
+        if cell.get("s") in zero_styles and cell.get("t") in (None, "n"):
+            ref = cell.get("r") or ""
+            text = cell.findtext(_NS + "v") or ""
+            position = positions.get(ref.rstrip("0123456789"))
+            if position is not None and text.isdigit() and len(text) <= 4:
+                zero_cells.add((position, number))
 
 
 def _calamine_rows(stream, name):
@@ -954,6 +1377,7 @@ class _RowReader:
         self.date1904 = date1904
         #: openpyxl leaves ST_Xstring escapes (``_x000B_``) in the text
         self.unescape = unescape
+        self.fast = _fast_reader(plan, unescape)
 
     def read(self, cells, row, *, suspicious=True):
         plan = self.plan
@@ -981,6 +1405,13 @@ class _RowReader:
 
     def _values(self, cells, row, suspicious):
         """The passage of one row, the findings about its cells, and whether any is filled."""
+        passage = self.fast(cells, suspicious)
+        if passage is not None:
+            return passage, [], passage is not False
+        return self._read_values(cells, row, suspicious)
+
+    def _read_values(self, cells, row, suspicious):
+        """:meth:`_values` interpreted, cell by cell: the reference."""
         plan = self.plan
         passage = dict(plan.plain)
         items = None
@@ -1135,6 +1566,8 @@ def _number_text(raw):
         return str(raw) if raw >= 0 else None
     if isinstance(raw, float):
         return str(int(raw)) if raw.is_integer() and raw >= 0 else None
+    if not isinstance(raw, str):
+        return None  # a date cell, say: the parser says what is wrong
     text = raw.strip()
     return text if text.isascii() and text.isdigit() else None
 
@@ -1294,7 +1727,7 @@ class RowIterator:
         self.columns = ()
         self.format = None
         self.sheet = None
-        #: the XLSX reader used: "calamine" or "openpyxl"
+        #: the XLSX reader used: "stream" (the default), "calamine" or "openpyxl"
         self.xlsx_reader = None
         self._blank = None
         self._index = None
@@ -1423,7 +1856,7 @@ class RowIterator:
         return imported
 
     def _grid_row(self, cells, number, reader, plan, in_preamble):
-        if cells is self._blank or all(c is None for c in cells):
+        if cells is self._blank or cells.count(None) == len(cells):
             self._blank = cells  # openpyxl repeats one empty row for missing rows
             return None
         if in_preamble and _template_row(cells, plan, self.schema, self._index):
@@ -1461,8 +1894,8 @@ def iter_rows(source, *, version="1.1.2", filename=None, progress=None) -> RowIt
     :class:`ImportedRow` per non-empty data row, unusable ones included.
     ``progress(done_bytes, total_bytes)`` is called every few hundred rows.
     Raises :class:`ImportFileError` (French message) when the file cannot be
-    read at all. The XLSX reader is python-calamine when installed (extra
-    ``xlsx-fast``), openpyxl's read-only mode otherwise.
+    read at all. An XLSX sheet is streamed (:func:`_stream_rows`): memory
+    does not grow with its rows.
 
     >>> rows = iter_rows(b"idTechnique;codePostal\\nP-1;1000\\n")
     >>> [(r.row, r.passage["codePostal"], [f.code for f in r.findings]) for r in rows]
@@ -1490,3 +1923,140 @@ def read_passages(source, *, filename=None, version="1.1.2") -> ImportResult:
         result.findings.extend(imported.findings)
     result.columns, result.header_row, result.format = rows.columns, rows.header_row, rows.format
     return result
+
+
+# -- compiled fast path --------------------------------------------------------
+
+#: compiled row readers, by (schema version, columns, openpyxl escapes)
+_FAST_READERS = {}
+
+
+def _fast_reader(plan, unescape):
+    """``fast(cells, suspicious)``: the passage of an ordinary row, in straight
+    code generated from the plan, or None when a cell is anything but
+    ordinary (a guard quote, an odd character, a value its parser would
+    refuse or change, a type it does not expect); :meth:`_RowReader._values`
+    then reads the row and says what is wrong: its findings are the
+    reference (the tests compare both on every column and many odd cells).
+    ``False``: no column of the plan is filled. Built once per header.
+    """
+    key = (
+        plan.schema.version,
+        tuple((c.position, c.node.key, c.kind, c.group) for c in plan.columns),
+        unescape,
+    )
+    fast = _FAST_READERS.get(key)
+    if fast is None:
+        fast = _FAST_READERS[key] = _compile_fast(plan, unescape)
+    return fast
+
+
+def _fast_cell(column, unescape, constants):
+    """The lines reading one column: ``v`` is the cell, ``s`` its stripped
+    text; each kind of value does what :func:`accrochage.values.parser`
+    does on the usual input, and hands anything else over."""
+    from .dictionary import Boolean, Enum, Integer
+    from .values import _BOOLEANS
+
+    node, kind = column.node, column.node.value
+    target = f"p[{node.key!r}]" if column.group is None else f"i{column.group}[{node.key!r}]"
+
+    def const(value):
+        name = f"_k{len(constants)}"
+        constants[name] = value
+        return name
+
+    odd = "v[0] == \"'\" or v[0] == ' ' or len(v) > MAX or (S and INV(v))"
+    if unescape:
+        odd += " or '_x' in v"
+    if isinstance(kind, Date):
+        odd += " or len(v) == 5"  # a serial date typed as text: with a warning
+    text = []  # s is a non-nil stripped text
+    others = []  # (test, value) for a cell of another type
+    if isinstance(kind, Boolean):
+        text = [f"b = {const(_BOOLEANS)}.get(s.lower())", "if b is None: return None"]
+        text.append(f"{target} = b")
+        others = [("v is True or v is False", "v")]
+    elif isinstance(kind, Integer):
+        text = ["if not (s.isdigit() and s.isascii()): return None", f"{target} = int(s)"]
+        others = [("v.__class__ is int", "v")]
+    elif isinstance(kind, Enum):
+        codes = const({code: code for code in kind.values})
+        text = [f"e = {codes}.get(s.upper())", "if e is None: return None", f"{target} = e"]
+    elif isinstance(kind, Date):
+        # values._parse_date reads these two forms first; others: interpreted
+        text = [
+            "if len(s) != 10: return None",
+            "try:",
+            " if s[4] == '-': d = ISO(s)",
+            " elif s[2] == '/' and s[5] == '/': d = DATE(int(s[6:]), int(s[3:5]), int(s[:2]))",
+            " else: return None",
+            "except ValueError: return None",
+            f"{target} = d",
+        ]
+        others = [("v.__class__ is DATE", "v"), ("v.__class__ is DATETIME", "v.date()")]
+    else:
+        width = kind.length if node.zero_pad and getattr(kind, "length", None) else None
+        pad = [f"if len(s) < {width} and s.isdigit(): s = s.zfill({width})"] if width else []
+        if column.kind == POSTAL:
+            # fewer than 5 digits: padded with a warning, by the interpreted path
+            text = [f"if len(s) < {POSTAL_WIDTH} and s.isdigit() and s.isascii(): return None"]
+        text += [*pad, f"{target} = s"]
+        others = [("v.__class__ is int and v >= 0", "s")]
+        number = ["s = str(v)"]
+        if column.kind == POSTAL:
+            number.append(f"if len(s) < {POSTAL_WIDTH}: return None")
+        number += pad
+    lines = [
+        f" v = c[{column.position}]",
+        " if v.__class__ is str:",
+        "  if not v: pass",
+        f"  elif {odd}: return None",
+        "  elif (s := v.strip()) and (len(s) > 5 or s.lower() not in NIL):",
+        *("   " + line for line in text),
+        "   n = 1",
+        " elif v is None: pass",
+    ]
+    for test, value in others:
+        lines.append(f" elif {test}:")
+        if value == "s":
+            lines += ["  " + line for line in number]
+        lines += [f"  {target} = {value}", "  n = 1"]
+    lines.append(" else: return None")
+    return lines
+
+
+def _compile_fast(plan, unescape):
+
+    from .values import NIL_WORDS
+
+    constants = {
+        "MAX": MAX_CELL_CHARS,
+        "INV": _INVISIBLE.search,
+        "NIL": NIL_WORDS,
+        "DATE": datetime.date,
+        "ISO": datetime.date.fromisoformat,
+        "DATETIME": datetime.datetime,
+        "PLAIN_KEYS": plan.plain,
+    }
+    width = max((c.position + 1 for c in plan.columns), default=0)
+    constants["NONES"] = [None] * width
+    lines = [
+        "def fast(c, S):",
+        f" if len(c) < {width}: c = [*c, *NONES[len(c):]]",
+        " p = PLAIN_KEYS.copy()",
+        " n = 0",
+    ]
+    lines += [f" i{group} = {{}}" for group in plan.groups]
+    for column in plan.columns:
+        lines += _fast_cell(column, unescape, constants)
+    for group in plan.groups:
+        full = {c.node.key: None for c in plan.columns if c.group == group}
+        constants[f"FULL_{group}"] = full
+        lines.append(f" p[{group!r}] = [{{**FULL_{group}, **i{group}}}] if i{group} else []")
+    lines.append(" return p if n else False")
+    source = "\n".join(lines)
+    code = compile(source, f"<accrochage import {plan.schema.version}>", "exec")
+    namespace = dict(constants)
+    exec(code, namespace)  # noqa: S102 (source generated from the table)
+    return namespace["fast"]

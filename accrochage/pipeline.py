@@ -651,7 +651,9 @@ class _Job:
                 refused = {f.field for f in findings if f.field and f.severity == BLOCKING}
                 findings.extend(_at_row(f, row) for f in checked if f.field not in refused)
             findings.extend(self._across(passage, origin, row))
-        written = passage is not None and not any(f.severity == BLOCKING for f in findings)
+        written = passage is not None and (
+            not findings or not any(f.severity == BLOCKING for f in findings)
+        )
         self._count(findings, written)
         if self.sinks:
             outcome = RowOutcome(row, passage, tuple(findings), written, origin)
@@ -692,7 +694,8 @@ class _Job:
 
     def _across(self, passage, origin, row):
         found = []
-        ident = _id_text(passage.get(ID_KEY))
+        ident = passage.get(ID_KEY)
+        ident = (ident.strip() or None) if ident.__class__ is str else _id_text(ident)
         if ident is not None:
             packed = self.origins.pack(origin, row)
             if self.watch is not None:

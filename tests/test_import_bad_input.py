@@ -5,6 +5,7 @@ Every test checks the row accounting: each non-empty data row of the input
 comes out of ``iter_rows`` as one ``ImportedRow``, usable or not.
 """
 
+import datetime
 import io
 import os
 import subprocess
@@ -245,7 +246,7 @@ def _rewrite(data, name, content):
     return out.getvalue()
 
 
-@pytest.fixture(params=["calamine", "openpyxl"])
+@pytest.fixture(params=["stream", "calamine", "openpyxl"])
 def xlsx_reader(request, monkeypatch):
     if request.param == "calamine":
         pytest.importorskip("python_calamine")
@@ -368,3 +369,127 @@ def test_read_passages_counts_every_row():
     assert result.rows == 4
     assert [row for row, _p in result.passages] == [2, 4, 6]
     assert {f.row for f in result.blocking} == {3, 6}
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def test_the_streamed_sheet_reads_every_kind_of_cell(monkeypatch):
+    """Shared strings with runs (phonetic runs left out), inline and formula
+    texts, booleans, errors, escapes, entities, date cells with and without
+    a time, cells and rows without a reference, gaps, a prefixed namespace:
+    each as calamine gives it, in its row and column."""
+    monkeypatch.setattr(importer, "_xlsx_reader", lambda: "stream")
+    strings = (
+        f'<sst xmlns="{_MAIN}"><si><t>5.1</t></si><si><t>8.1</t></si>'
+        "<si><r><t>Mar</t></r><r><rPr><b/></rPr><t>tin</t></r><rPh><t>ma</t></rPh></si>"
+        "<si><t>L&amp;a_x0009_b</t></si></sst>"
+    )
+    styles = (
+        f'<styleSheet xmlns="{_MAIN}"><numFmts><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>'
+        '</numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="22"/></cellXfs>'
+        "</styleSheet>"
+    )
+    sheet = (
+        f'<x:worksheet xmlns:x="{_MAIN}"><x:dimension ref="A1:D9"/><x:sheetData>'
+        '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c>'
+        '<x:c r="C1" t="inlineStr"><x:is><x:t>8.9</x:t></x:is></x:c>'
+        '<x:c r="D1" t="inlineStr"><x:is><x:t>8.6</x:t></x:is></x:c></x:row>'
+        '<x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>P-1</x:t></x:is></x:c>'
+        '<x:c r="B2" t="s"><x:v>2</x:v></x:c><x:c r="C2" t="str"><x:f>"F"</x:f><x:v>F</x:v></x:c>'
+        '<x:c r="D2" s="1"><x:v>46000</x:v></x:c></x:row>'
+        '<x:row><x:c t="inlineStr"><x:is><x:t>P-2</x:t></x:is></x:c><x:c t="s"><x:v>3</x:v></x:c>'
+        '<x:c t="b"><x:v>1</x:v></x:c><x:c t="e"><x:v>#N/A</x:v></x:c></x:row>'
+        '<x:row r="6"><x:c r="A6" t="inlineStr"><x:is><x:t>P-3 &lt;</x:t></x:is></x:c>'
+        '<x:c r="B6" t="inlineStr"><x:is><x:t xml:space="preserve"> A_x000B_ </x:t></x:is></x:c>'
+        '<x:c r="C6"/><x:c r="D6" s="2"><x:v>46000.5</x:v></x:c></x:row>'
+        "</x:sheetData></x:worksheet>"
+    )
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "xl/workbook.xml": f'<workbook xmlns="{_MAIN}" xmlns:r="{relations}"><sheets>'
+        '<sheet name="Tableau declaration" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/relationships"><Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+        f'Type="{relations}/worksheet"/><Relationship Id="rId2" Target="sharedStrings.xml" '
+        f'Type="{relations}/sharedStrings"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/styles.xml": styles,
+        "xl/sharedStrings.xml": strings,
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name, text in parts.items():
+            target.writestr(name, text)
+    book = out.getvalue()
+    archive = zipfile.ZipFile(io.BytesIO(book))
+    rows, count, _zeros = importer._stream_rows(
+        archive, "xl/worksheets/sheet1.xml", "feuille", False, ()
+    )
+    got = list(rows)
+    assert count == 9
+    assert got[0] == ["5.1", "8.1", "8.9", "8.6"]
+    assert got[1] == ["P-1", "Martin", "F", datetime.date(2025, 12, 9)]
+    assert got[2] == ["P-2", "L&a\tb", True, "#N/A"]
+    assert got[3:5] == [[None], [None]]  # rows 4 and 5 hold no cell
+    assert got[5] == ["P-3 <", " A\x0b ", None, datetime.datetime(2025, 12, 9, 12, 0)]
+    # through the importer: rows keep their numbers, a bad cell is a finding
+    found = list(iter_rows(book))
+    assert [r.row for r in found] == [2, 3, 6]
+    assert found[0].passage["anneeNaissance"] is None  # a date is no year
+    assert [f.dico_id for f in found[0].findings] == ["8.6"]
+
+
+def test_the_sheet_scanner_and_the_lxml_walk_read_alike(monkeypatch):
+    """An ordinary sheet (openpyxl's, as Excel's): the scanner reads it all,
+    zero-padded cells included, and gives what lxml's walk gives."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Tableau declaration"
+    sheet.append(["5.1", "8.1", "8.6", "5.6", "8.11", "5.5"])
+    for number in range(1, 60):
+        sheet.append([f"P-{number}", "L&a <b> é", 1990, datetime.date(2026, 6, 2), 1000, True])
+    sheet["E3"].number_format = "00000"
+    sheet["A70"] = "P-70"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    part, _date1904 = "xl/worksheets/sheet1.xml", False
+    zero = importer._zero_styles(archive)
+    reading = (
+        importer._shared_strings(archive),
+        importer._date_styles(archive),
+        importer.EXCEL_EPOCH_1900,
+        {style.decode() for style in zero},
+        set(),
+    )
+    with archive.open(part) as stream:
+        scanned = list(importer._scan_rows(stream, reading))
+    walked_zeros = set()
+    walked = list(importer._walk_rows(archive, part, "x", (*reading[:4], walked_zeros)))
+    assert scanned == walked and len(scanned) == 70
+    assert scanned[2] == ["P-2", "L&a <b> é", 1990, datetime.date(2026, 6, 2), 1000, True]
+    assert reading[4] == walked_zeros == {(4, 3)}
+    # through the importer: only row 3 shows its zeros; the others are padded with a warning
+    rows = list(iter_rows(buffer.getvalue()))
+    assert rows[1].passage["codePostal"] == rows[2].passage["codePostal"] == "01000"
+    assert [f.code for f in rows[1].findings] == []
+    assert [f.code for f in rows[2].findings] == ["import_value_changed"]
+
+
+def test_the_sheet_scanner_reads_to_the_end_whatever_the_chunk_size(monkeypatch):
+    """The last chunk may hold only the closing tags: the scan still ends
+    by itself, without handing the sheet over to lxml."""
+    book = openpyxl.Workbook()
+    for number in range(1, 40):
+        book.active.append([f"P-{number}", "MARTIN"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    archive = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    size = archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    reading = ([], frozenset(), importer.EXCEL_EPOCH_1900, set(), set())
+    for chunk in (64, 97, 1000, size - 20, size - 1, size, size + 1):
+        monkeypatch.setattr(importer, "SCAN_CHUNK", chunk)
+        with archive.open("xl/worksheets/sheet1.xml") as stream:
+            rows = list(importer._scan_rows(stream, reading))
+        assert [row[0] for row in rows] == [f"P-{n}" for n in range(1, 40)], chunk

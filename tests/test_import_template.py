@@ -89,7 +89,7 @@ def filled(official_template_path, tmp_path_factory):
     return with_marker, without_marker
 
 
-READERS = ["calamine", "openpyxl"]
+READERS = ["stream", "calamine", "openpyxl"]
 _LETTERS = [importer.column_letter(position) for position in range(51)]
 
 
@@ -157,12 +157,14 @@ def test_a_birth_year_in_the_future_is_left_to_the_rules(filled, reader, monkeyp
     assert not [f for f in row.findings if f.dico_id == "8.6"]
 
 
-def test_both_readers_give_the_same_rows_values_and_findings(filled, monkeypatch):
+def test_every_reader_gives_the_same_rows_values_and_findings(filled, monkeypatch):
+    for path in filled:
+        streamed, _ = _read(path, "stream", monkeypatch)
+        fallback, _ = _read(path, "openpyxl", monkeypatch)
+        assert streamed == fallback
     pytest.importorskip("python_calamine")
     for path in filled:
-        fast, _ = _read(path, "calamine", monkeypatch)
-        fallback, _ = _read(path, "openpyxl", monkeypatch)
-        assert fast == fallback
+        assert _read(path, "calamine", monkeypatch)[0] == _read(path, "stream", monkeypatch)[0]
 
 
 @pytest.mark.parametrize("reader", READERS)

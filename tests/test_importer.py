@@ -318,7 +318,7 @@ def test_iter_rows_reports_progress_by_bytes_up_to_the_whole_file():
     assert calls[-1] == (len(data), len(data))
 
 
-@pytest.fixture(params=["calamine", "openpyxl"])
+@pytest.fixture(params=["stream", "calamine", "openpyxl"])
 def xlsx_reader(request, monkeypatch):
     from accrochage import importer
 
@@ -356,3 +356,101 @@ def test_serial_dates_of_a_1904_workbook(xlsx_reader):
     book.save(buffer)
     (row,) = iter_rows(buffer.getvalue())
     assert row.passage["dateDebutValidite"] == datetime.date(2024, 6, 19)
+
+
+#: cells that the compiled fast path must read exactly as the interpreted
+#: one, or hand over to it: guards, nils, odd characters, serials, types
+ODD_CELLS = (
+    None,
+    "",
+    " ",
+    "nill",
+    "NILL",
+    "néant",
+    "'=1+2",
+    "'P-1",
+    " P-1 ",
+    "P-1\x0b",
+    "P-1\t",
+    "a\ufffdb",
+    "_x000B_x",
+    "x" * 70,
+    "x" * 40_000,
+    "01",
+    "1053",
+    "01053",
+    "69003",
+    "2A004",
+    "46000",
+    "2026-06-02",
+    "2026-02-30",
+    "02/06/2026",
+    "2/6/2026",
+    "2026/06/02",
+    "2026-W23-2",
+    "OUI",
+    "non",
+    "x",
+    "0",
+    "1",
+    "+5",
+    "-3",
+    "²",
+    "１２",
+    "1990",
+    "1.5",
+    "F",
+    "MENTION_BIEN",
+    "tiers_de_confiance",
+    "EQUIVALENCE_(DIPLOME_ETRANGER)",
+    "VAE",
+    "Élodie",
+    0,
+    5,
+    1990,
+    46000,
+    46000.0,
+    1.5,
+    True,
+    False,
+    datetime.date(2026, 6, 2),
+    datetime.datetime(2026, 6, 2, 10, 30),
+)
+
+
+@pytest.mark.parametrize("version", ["1.1.2", "1.1.5"])
+def test_the_compiled_row_reader_reads_as_the_interpreted_one(version):
+    """Every column × odd cells × (suspicious or not, openpyxl escapes or
+    not): the fast path gives the interpreted passage with no finding, or
+    hands the row over; and it does take the ordinary rows."""
+    from accrochage import importer
+
+    schema = get_schema(version)
+    header = [None] + [node.dico_id for node in schema.columns]
+    plan = importer._Plan(schema, header, importer._header_index(schema))
+    base = [None] + [GOOD_ROW.get(node.dico_id) for node in schema.columns]
+    taken = handed = 0
+    for unescape in (False, True):
+        reader = importer._RowReader(plan, unescape=unescape, zero_cells={(10, 22)})
+        for column in plan.columns:
+            for value in ODD_CELLS:
+                cells = list(base)
+                cells[column.position] = value
+                for suspicious in (False, True):
+                    fast = reader.fast(cells, suspicious)
+                    reference = reader._read_values(cells, 22, suspicious)
+                    if fast is None:
+                        handed += 1
+                        continue
+                    taken += 1
+                    passage, findings, any_value = reference
+                    assert findings == [], (column.node.key, value)
+                    assert any_value is (fast is not False), (column.node.key, value, cells)
+                    assert list(fast.items()) == list(passage.items()), (column.node.key, value)
+        # a row cut short (an XLSX row ends at its last cell) reads alike
+        short = base[: plan.columns[len(plan.columns) // 2].position]
+        assert list(reader.fast(short, True).items()) == list(
+            reader._read_values(short, 22, True)[0].items()
+        )
+        assert reader.fast([None] * 3, False) is False
+    assert taken > 2000 and handed > 1000

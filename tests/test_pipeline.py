@@ -403,3 +403,22 @@ def test_a_message_names_ten_other_rows_at_most():
     message = seen[0].findings[0].message
     assert "lignes 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 et 2 autres de ce dépôt" in message
     assert all(not o.written for o in seen)
+
+
+def test_a_cell_the_importer_refused_is_not_reported_again_by_the_rules(tmp_path):
+    """A bad year and a bad sex: one finding each, where the reader says what
+    is wrong with the cell; not a second one saying the value is missing.
+    What the rules say about other fields stays."""
+    path = tmp_path / "in.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        write_passages_csv([holder(1), holder(2, modaliteAcces="VAE")], handle)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(";1990;", ";19x0;").replace(";F;", ";Q;"), encoding="utf-8")
+    _result, seen = outcomes(FileSource([path]), tmp_path / "out")
+    for outcome in seen:
+        assert sorted((f.code, f.field) for f in outcome.findings if f.blocking) == [
+            ("import_value", "anneeNaissance"),
+            ("import_value", "sexe"),
+        ]
+        assert not outcome.written
+    assert "conditional_missing" in codes(seen[1])
