@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
-from ..engine import enum_selection, fact_help, identity_keys
+from ..engine import DEFAULT_VERSION, enum_selection, fact_help, identity_keys
 from .res_partner import COUNTRY_FIELD, FIX_FIELDS, IDENTITY_FIELDS
 
 STATES = [
@@ -45,6 +45,10 @@ PASSAGE_FACTS = {
     "dateInscription": "enrolment_date",
     "idDossier": "cpf_file",
 }
+#: row numbers of records not saved yet start here (ids stay below)
+NEW_ROWS = 1 << 38
+#: what the pipeline trims around an idTechnique (str.strip's ASCII spaces)
+ID_SPACES = " \t\n\r\x0b\x0c"
 #: passage field -> event.registration field it is copied from
 FROM_REGISTRATION = {
     "mention": "accrochage_mention",
@@ -502,10 +506,16 @@ class AccrochagePassage(models.Model):
         "certifier_id.nature_deposant",
         "company_id.accrochage_id_client",
         "company_id.accrochage_schema_version",
+        "company_id.accrochage_strict",
     )
     def _compute_findings(self):
-        """Run the engine's pre-send rules; store what they found."""
-        for passage, findings in self._accrochage_check().items():
+        """Run the engine's pipeline (checks only); store what it found."""
+        self._accrochage_store_findings(self._accrochage_check())
+
+    def _accrochage_store_findings(self, findings_by_passage):
+        """Store the findings of each passage ``{record: [Finding]}``: in the
+        compute, or after a deposit set a passage aside."""
+        for passage, findings in findings_by_passage.items():
             blocking = [finding for finding in findings if finding.blocking]
             passage.findings_json = json.dumps(
                 [finding.as_dict() for finding in findings], ensure_ascii=False
@@ -678,8 +688,11 @@ class AccrochagePassage(models.Model):
     def _to_engine(self):
         """The engine's passage dicts for these records, in one batch: {record: dict}.
 
-        Identity comes from the contact, the award from the passage, the
-        header from the certification, its certifier and the company.
+        Only a mapping of fields to the dictionary's fact keys: identity from
+        the contact, the award from the passage, the header from the
+        certification, its certifier and the company. What the dictionary
+        derives (presence flags, the emitter that is the certifier, the names
+        of the CPF file branch) is completed by the engine's pipeline.
         """
         identities = self.partner_id._accrochage_identity()
         result = {}
@@ -693,46 +706,161 @@ class AccrochagePassage(models.Model):
             )
             facts.update(
                 {
-                    "idClientEmetteur": passage.company_id.accrochage_id_client
-                    or certifier.id_client
-                    or None,
+                    "idClientEmetteur": passage.company_id.accrochage_id_client or None,
                     "idClientCertificateur": certifier.id_client or None,
                     "idContrat": certifier.id_contrat or None,
                     "natureDeposant": certifier.nature_deposant or None,
                     "type": certification.certification_type or None,
                     "code": certification.code or None,
                     "donneeCertifiee": bool(passage.result_final),
-                    "presenceNiveauLangueEuro": bool(passage.cecrl_level),
-                    "presenceNiveauNumeriqueEuro": bool(passage.digital_score or results),
-                    "resultats": results._to_engine() if results else [],
-                    "admis": passage.admitted,
+                    "resultats": results._to_engine(),
+                    ADMITTED: passage.admitted,
                 }
             )
-            if facts["idDossier"]:
-                facts["nomTitulaire"] = facts["nomNaissance"]
-                facts["prenom1Titulaire"] = facts["prenom1"]
             result[passage] = facts
         return result
 
-    def _accrochage_check(self, today=None):
-        """Findings of each passage: {record: [Finding]}."""
-        from accrochage.rules import check_passage
+    def _accrochage_row(self, index=0):
+        """The row number of a passage in the pipeline: its id (a record being
+        typed has none yet: a number no id reaches)."""
+        return self.id if isinstance(self.id, int) else NEW_ROWS + index
+
+    def _accrochage_cross_rows(self, facts):
+        """What the checks across passages need from the database, in one query:
+        ``(accepted ids, other rows, accepted rows)``.
+
+        The ``idTechnique`` values the CDC already accepted (passages in state
+        accepted, these ones included), the other passages carrying one of
+        these ids (``(id, idTechnique)``), and which of these passages are
+        accepted. The states are read as stored: a check may run while the
+        state waits for its own findings.
+
+        Raw SQL because the ORM compares the stored text as it is, while the
+        CDC compares the id the flux carries, trimmed as the pipeline trims
+        it: " P-1" and "P-1" are one id for it.
+        """
+        self.flush_model(["id_technique"])
+        idents = {(facts[passage].get("idTechnique") or "").strip() for passage in self}
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, btrim(id_technique, %s), state = 'accepted' FROM accrochage_passage "
+                "WHERE btrim(id_technique, %s) = ANY(%s)",
+                ID_SPACES,
+                ID_SPACES,
+                [ident for ident in idents if ident],
+            )
+        )
+        found = self.env.cr.fetchall()
+        mine = {passage.id for passage in self}
+        accepted = {ident for _id, ident, done in found if done}
+        others = [(row, ident) for row, ident, done in found if not done and row not in mine]
+        done = {row for row, _ident, is_done in found if is_done and row in mine}
+        return accepted, others, done
+
+    def _accrochage_labeler(self, records, others):
+        """``label(row)``: how the engine's French messages name a passage, "le
+        passage n° 12 (…)" (in French where it is installed, as the messages
+        are). Passages outside the check are named by number unless readable;
+        the names are read in batches, and only for the rows a message names."""
+        french = self.env
+        if self.env["res.lang"]._lang_get("fr_FR"):
+            french = self.with_context(lang="fr_FR").env
+        labels = {}
+        outside = {}
+
+        def label(row):
+            if row in labels:
+                return labels[row]
+            passage = records.get(row)
+            if passage is None and others:
+                if not outside:
+                    readable = self.browse(row for row, _ident in others)._filtered_access("read")
+                    outside.update((passage.id, passage) for passage in readable)
+                passage = outside.get(row)
+            if passage:
+                text = french._(
+                    "the passage no. %(id)s (%(name)s)", id=row, name=passage.display_name
+                )
+            else:
+                text = french._("the passage no. %(id)s", id=row if row < NEW_ROWS else "?")
+            labels[row] = text
+            return text
+
+        return label
+
+    def _accrochage_run(
+        self, out_dir=None, *, version=None, today=None, now=None, flux_seed=None, on_row=None
+    ):
+        """Run the engine's pipeline over these passages: ``({record: RowOutcome}, files)``.
+
+        The one place the addon calls :func:`..engine.run_pipeline`: the
+        check of passages, the deposit (``out_dir``: where the files go) and
+        the cron. One run per schema version and strict setting (per
+        company; ``version`` forces one); passages the CDC already accepted
+        are checked alone, the others also against each other and the
+        database (an id twice, an id already accepted). ``on_row(record,
+        outcome)`` is called as each row is done.
+        """
+        from ..engine import run_pipeline
 
         today = today or fields.Date.context_today(self)
+        facts = self._to_engine()
+        accepted, others, done = self._accrochage_cross_rows(facts)
+        rows = {passage: passage._accrochage_row(index) for index, passage in enumerate(self)}
+        records = {row: passage for passage, row in rows.items()}
+        label = self._accrochage_labeler(records, others)
+        groups = {}
+        for passage in self:
+            company = passage.company_id
+            key = (
+                version or company.accrochage_schema_version or DEFAULT_VERSION,
+                company.accrochage_strict,
+                passage.id in done,
+            )
+            groups.setdefault(key, []).append(passage)
+        outcomes, files = {}, []
+
+        def sink(outcome):
+            if outcome.passage is None:
+                return  # about the input as a whole: never for records
+            passage = records[outcome.row]
+            outcomes[passage] = outcome
+            if on_row is not None:
+                on_row(passage, outcome)
+
+        for (run_version, strict, done), passages in groups.items():
+            result = run_pipeline(
+                [(rows[passage], facts[passage]) for passage in passages],
+                out_dir,
+                version=run_version,
+                today=today,
+                now=now,
+                strict=strict,
+                accepted_ids=() if done else accepted,
+                other_rows=() if done else others,
+                row_label=label,
+                flux_seed=flux_seed,
+                on_row=sink,
+            )
+            files += result.files
+        return outcomes, files
+
+    def _accrochage_check(self, today=None):
+        """Findings of each passage, from the engine's pipeline: {record: [Finding]}."""
         return {
-            passage: check_passage(facts, version=passage._version(), today=today)
-            for passage, facts in self._to_engine().items()
+            passage: list(outcome.findings)
+            for passage, outcome in self._accrochage_run(today=today)[0].items()
         }
 
     def _match_fingerprints(self, engine_passages=None):
         """{passage: keyed hash of what the CDC matches it on}.
 
         The holder's identity (block 8 or 9, the NIR) and the certification,
-        normalised as the writer sends them: retyping "élodie" as "Élodie"
+        prepared as the pipeline sends them: retyping "élodie" as "Élodie"
         changes nothing. HMAC with the database secret: the hash does not
         give the NIR away to whoever reads the table.
         """
-        from accrochage.rules import normalize_passage
+        from ..engine import prepare_passage
 
         passages = self.filtered("id")
         if not passages:
@@ -742,7 +870,7 @@ class AccrochagePassage(models.Model):
         result = {}
         for passage, facts in engine_passages.items():
             version = passage._version()
-            clean = normalize_passage(facts, version=version)
+            clean = prepare_passage(facts, version=version)
             keys = sorted(identity_keys(version) | set(MATCHED_FACTS))
             payload = json.dumps({key: clean.get(key) for key in keys}, default=str)
             result[passage] = hmac.new(
