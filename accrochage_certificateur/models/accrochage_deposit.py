@@ -249,8 +249,9 @@ class AccrochageDeposit(models.Model):
                         deposit._check_official_xsd(files, validate_file)
                         vals.update(deposit._attach(files))
                 if written:
-                    _update_passages(written, state="exported")
-                    written._accrochage_remember_sent({p: outcomes[p].passage for p in written})
+                    written._accrochage_remember_sent(
+                        {p: outcomes[p].passage for p in written}, prepared=True, state="exported"
+                    )
                 else:
                     vals["error_message"] = self.env._(
                         "No passage can be written: all %(count)s are back in “To fix” "

@@ -517,9 +517,7 @@ class AccrochagePassage(models.Model):
         compute, or after a deposit set a passage aside."""
         for passage, findings in findings_by_passage.items():
             blocking = [finding for finding in findings if finding.blocking]
-            passage.findings_json = json.dumps(
-                [finding.as_dict() for finding in findings], ensure_ascii=False
-            )
+            passage.findings_json = _findings_text(findings)
             passage.has_blocking = bool(blocking)
             passage.blocking_count = len(blocking)
             passage.warning_count = len(findings) - len(blocking)
@@ -693,32 +691,66 @@ class AccrochagePassage(models.Model):
         certification, its certifier and the company. What the dictionary
         derives (presence flags, the emitter that is the certifier, the names
         of the CPF file branch) is completed by the engine's pipeline.
+
+        Read column by column (one batch per field, the header once per
+        certification and company): per-record attribute access was most of
+        the cost of a deposit (bench/bench_odoo.py).
         """
+        if not self:
+            return {}
+        names = list(PASSAGE_FACTS.values())
+        relations = ("partner_id", "certification_id", "company_id", "registration_id")
+        self.fetch([*names, "result_final", *relations])
+        columns = [
+            (key, self.mapped(name)) for key, name in PASSAGE_FACTS.items() if name != "result_final"
+        ]
+        final = self.mapped("result_final")
+        admitted = self.mapped("admitted")
+        links = {name: [self._fields[name].__get__(p) for p in self] for name in relations}
         identities = self.partner_id._accrochage_identity()
-        result = {}
-        for passage in self:
-            certification = passage.certification_id
+        headers = {}
+        for company, certification in set(zip(links["company_id"], links["certification_id"])):
             certifier = certification.certifier_id
-            facts = {key: passage[name] or None for key, name in PASSAGE_FACTS.items()}
-            facts.update(identities.get(passage.partner_id.id, {}))
-            results = (
-                passage.digital_result_ids or passage.registration_id.accrochage_digital_result_ids
-            )
-            facts.update(
-                {
-                    "idClientEmetteur": passage.company_id.accrochage_id_client or None,
-                    "idClientCertificateur": certifier.id_client or None,
-                    "idContrat": certifier.id_contrat or None,
-                    "natureDeposant": certifier.nature_deposant or None,
-                    "type": certification.certification_type or None,
-                    "code": certification.code or None,
-                    "donneeCertifiee": bool(passage.result_final),
-                    "resultats": results._to_engine(),
-                    ADMITTED: passage.admitted,
-                }
-            )
+            headers[company, certification] = {
+                "idClientEmetteur": company.accrochage_id_client or None,
+                "idClientCertificateur": certifier.id_client or None,
+                "idContrat": certifier.id_contrat or None,
+                "natureDeposant": certifier.nature_deposant or None,
+                "type": certification.certification_type or None,
+                "code": certification.code or None,
+            }
+        results = self._accrochage_digital_results(links["registration_id"])
+        result = {}
+        for index, passage in enumerate(self):
+            facts = {key: values[index] or None for key, values in columns}
+            facts.update(identities.get(links["partner_id"][index].id, {}))
+            facts.update(headers[links["company_id"][index], links["certification_id"][index]])
+            facts["donneeCertifiee"] = bool(final[index])
+            facts["resultats"] = results.get(passage, [])
+            facts[ADMITTED] = admitted[index]
             result[passage] = facts
         return result
+
+    def _accrochage_digital_results(self, registrations):
+        """{passage: DigComp results as engine dicts}, the passage's own or its
+        attendee's, for the passages that have some (two queries in all; a
+        record being typed in a form is read from the form)."""
+        Result = self.env["accrochage.digital.result"]
+        saved = [p.id for p in self if isinstance(p.id, int)]
+        by_passage = Result.search([("passage_id", "in", saved)]).grouped("passage_id")
+        registration_ids = [r.id for r in registrations if r and isinstance(r.id, int)]
+        by_registration = Result.search([("registration_id", "in", registration_ids)]).grouped(
+            "registration_id"
+        )
+        found = {}
+        for passage, registration in zip(self, registrations, strict=True):
+            if isinstance(passage.id, int):
+                results = by_passage.get(passage) or by_registration.get(registration)
+            else:
+                results = passage.digital_result_ids or registration.accrochage_digital_result_ids
+            if results:
+                found[passage] = results._to_engine()
+        return found
 
     def _accrochage_row(self, index=0):
         """The row number of a passage in the pipeline: its id (a record being
@@ -852,13 +884,14 @@ class AccrochagePassage(models.Model):
             for passage, outcome in self._accrochage_run(today=today)[0].items()
         }
 
-    def _match_fingerprints(self, engine_passages=None):
+    def _match_fingerprints(self, engine_passages=None, *, prepared=False):
         """{passage: keyed hash of what the CDC matches it on}.
 
         The holder's identity (block 8 or 9, the NIR) and the certification,
-        prepared as the pipeline sends them: retyping "élodie" as "Élodie"
-        changes nothing. HMAC with the database secret: the hash does not
-        give the NIR away to whoever reads the table.
+        prepared as the pipeline sends them (``prepared``: the passages are
+        the pipeline's already): retyping "élodie" as "Élodie" changes
+        nothing. HMAC with the database secret: the hash does not give the
+        NIR away to whoever reads the table.
         """
         from ..engine import prepare_passage
 
@@ -867,38 +900,52 @@ class AccrochagePassage(models.Model):
             return {}
         engine_passages = engine_passages or passages._to_engine()
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "")
+        matched = {}
         result = {}
         for passage, facts in engine_passages.items():
             version = passage._version()
-            clean = prepare_passage(facts, version=version)
-            keys = sorted(identity_keys(version) | set(MATCHED_FACTS))
+            keys = matched.get(version)
+            if keys is None:
+                keys = matched[version] = sorted(identity_keys(version) | set(MATCHED_FACTS))
+            clean = facts if prepared else prepare_passage(facts, version=version)
             payload = json.dumps({key: clean.get(key) for key in keys}, default=str)
             result[passage] = hmac.new(
                 secret.encode(), payload.encode(), hashlib.sha256
             ).hexdigest()
         return result
 
-    def _accrochage_remember_sent(self, engine_passages=None):
-        """Record what these passages were matched on when put in a file.
+    def _accrochage_remember_sent(self, engine_passages=None, *, prepared=False, state=None):
+        """Record what these passages were matched on when put in a file, and
+        their new ``state`` if given.
 
         One UPDATE, like the other moves of deposit building: the queries of a
         deposit do not grow with its size (tests/test_query_count.py); one
-        ORM write per passage would.
+        ORM write per passage would, and a second UPDATE of the same rows for
+        the state cost as much again (bench/bench_odoo.py).
         """
-        fingerprints = self._match_fingerprints(engine_passages)
+        fingerprints = self._match_fingerprints(engine_passages, prepared=prepared)
         if not fingerprints:
             return
-        self.flush_recordset(["sent_fingerprint"])
+        moved = ["sent_fingerprint"] + (["state", "write_uid", "write_date"] if state else [])
+        self.flush_recordset(moved)
+        also = SQL()
+        if state:
+            also = SQL(
+                ", state = %s, write_uid = %s, write_date = now() at time zone 'UTC'",
+                state,
+                self.env.uid,
+            )
         self.env.cr.execute(
             SQL(
-                "UPDATE accrochage_passage AS passage SET sent_fingerprint = sent.fingerprint "
+                "UPDATE accrochage_passage AS passage SET sent_fingerprint = sent.fingerprint%s "
                 "FROM unnest(%s::int[], %s::varchar[]) AS sent(id, fingerprint) "
                 "WHERE passage.id = sent.id",
+                also,
                 [passage.id for passage in fingerprints],
                 list(fingerprints.values()),
             )
         )
-        self.invalidate_recordset(["sent_fingerprint"])
+        self.invalidate_recordset(moved)
 
     # ------------------------------------------------------------------
     # actions
@@ -910,9 +957,7 @@ class AccrochagePassage(models.Model):
         has changed since the rejected file: sending the same data again
         would be rejected again.
         """
-        for name in FINDING_FIELDS:
-            self.env.add_to_compute(self._fields[name], self)
-        self._recompute_recordset(FINDING_FIELDS)
+        self._accrochage_recheck()
         rejected = self.filtered(lambda p: p.state == "rejected" and not p.has_blocking)
         changed = rejected.filtered("match_changed")
         if changed:
@@ -953,6 +998,26 @@ class AccrochagePassage(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _accrochage_recheck(self):
+        """Check these passages again, in one run of the pipeline for all of
+        them; store the findings of those whose findings changed.
+
+        The stored compute runs in batches of 1,000 records, each with its
+        queries: one run, and the compute only where something changed, keep
+        the queries of a check of any size the same (bench/bench_odoo.py).
+        """
+        self.fetch(["findings_json", "state", "has_blocking", "cdc_date"])
+        stored = dict(zip(self, self.mapped("findings_json"), strict=True))
+        changed = self.browse(
+            passage.id
+            for passage, findings in self._accrochage_check().items()
+            if _findings_text(findings) != stored[passage]
+        )
+        if changed:
+            for name in FINDING_FIELDS:
+                self.env.add_to_compute(self._fields[name], changed)
+            changed._recompute_recordset(FINDING_FIELDS)
 
     def _recheck_message(self):
         """Why this passage is not ready after a check, or nothing."""
@@ -1132,6 +1197,11 @@ class AccrochagePassage(models.Model):
                 )
             self.env["mail.activity"].create(vals_list)
             passages.write({"deadline_reminder": level})
+
+
+def _findings_text(findings):
+    """The stored form of a passage's findings (``findings_json``)."""
+    return json.dumps([finding.as_dict() for finding in findings], ensure_ascii=False)
 
 
 def _escape(text):
