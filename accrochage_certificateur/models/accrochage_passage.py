@@ -1014,10 +1014,17 @@ class AccrochagePassage(models.Model):
             for passage, findings in self._accrochage_check().items()
             if _findings_text(findings) != stored[passage]
         )
-        if changed:
-            for name in FINDING_FIELDS:
-                self.env.add_to_compute(self._fields[name], changed)
-            changed._recompute_recordset(FINDING_FIELDS)
+        changed._accrochage_findings_to_compute()
+        changed._recompute_recordset(FINDING_FIELDS)
+
+    def _accrochage_findings_to_compute(self):
+        """Mark the findings of these passages, and what follows from them
+        (the state, the reason to fix), to be computed again."""
+        if not self:
+            return
+        for name in FINDING_FIELDS:
+            self.env.add_to_compute(self._fields[name], self)
+        self.modified(FINDING_FIELDS)
 
     def _recheck_message(self):
         """Why this passage is not ready after a check, or nothing."""
@@ -1150,7 +1157,39 @@ class AccrochagePassage(models.Model):
                         "state: it must never be sent again."
                     )
                 )
-        return super().write(vals)
+        if "id_technique" not in vals:
+            return super().write(vals)
+        before = self.mapped("id_technique")
+        result = super().write(vals)
+        self._accrochage_recheck_same_ids([*before, vals["id_technique"]])
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        passages = super().create(vals_list)
+        passages._accrochage_recheck_same_ids(passages.mapped("id_technique"))
+        return passages
+
+    def _accrochage_recheck_same_ids(self, idents):
+        """Check again the other passages that carry one of ``idents`` (trimmed):
+        an id given twice blocks both passages, and a fixed one frees the other.
+
+        Raw SQL for the reason given in :meth:`_accrochage_cross_rows`.
+        """
+        idents = [ident for ident in {(text or "").strip() for text in idents} if ident]
+        if not idents:
+            return
+        self.flush_model(["id_technique"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM accrochage_passage "
+                "WHERE btrim(id_technique, %s) = ANY(%s) AND NOT id = ANY(%s)",
+                ID_SPACES,
+                idents,
+                self.ids,
+            )
+        )
+        self.browse(row[0] for row in self.env.cr.fetchall())._accrochage_findings_to_compute()
 
     # ------------------------------------------------------------------
     # crons
