@@ -702,14 +702,18 @@ class AccrochagePassage(models.Model):
         relations = ("partner_id", "certification_id", "company_id", "registration_id")
         self.fetch([*names, "result_final", *relations])
         columns = [
-            (key, self.mapped(name)) for key, name in PASSAGE_FACTS.items() if name != "result_final"
+            (key, self.mapped(name))
+            for key, name in PASSAGE_FACTS.items()
+            if name != "result_final"
         ]
         final = self.mapped("result_final")
         admitted = self.mapped("admitted")
         links = {name: [self._fields[name].__get__(p) for p in self] for name in relations}
         identities = self.partner_id._accrochage_identity()
         headers = {}
-        for company, certification in set(zip(links["company_id"], links["certification_id"])):
+        for company, certification in set(
+            zip(links["company_id"], links["certification_id"], strict=True)
+        ):
             certifier = certification.certifier_id
             headers[company, certification] = {
                 "idClientEmetteur": company.accrochage_id_client or None,

@@ -71,7 +71,9 @@ class TestPipeline(AccrochageCase):
         self.assertIn("<cpf:prenom1>ÉLODIE MARIE</cpf:prenom1>".encode(), odoo_xml)
         # the engine completed what the addon no longer states
         self.assertIn(b"<cpf:emetteur>\n<cpf:idClient>12ABC345</cpf:idClient>", odoo_xml)
-        self.assertIn(b"<cpf:presenceNiveauLangueEuro>false</cpf:presenceNiveauLangueEuro>", odoo_xml)
+        self.assertIn(
+            b"<cpf:presenceNiveauLangueEuro>false</cpf:presenceNiveauLangueEuro>", odoo_xml
+        )
         # the same findings, with the same words, through both doors
         for passage in passages:
             for item in json.loads(passage.findings_json):
