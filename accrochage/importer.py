@@ -44,8 +44,10 @@ import csv
 import io
 import os
 import re
+import struct
 import unicodedata
 import zipfile
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -414,6 +416,11 @@ def _split_line(text, delimiter):
     >>> _split_line('a;"b;c";"x""y" z;d', ";")
     ['a', 'b;c', 'x"y z', 'd']
     """
+    return _split(text, delimiter)[0]
+
+
+def _split(text, delimiter):
+    """(cells, whether a quote is still open at the end) of ``text``."""
     cells, cell, quoted, index, text = [], [], False, 0, text.rstrip("\r\n")
     while index < len(text):
         char = text[index]
@@ -434,7 +441,7 @@ def _split_line(text, delimiter):
             cell.append(char)
         index += 1
     cells.append("".join(cell))
-    return cells
+    return cells, quoted
 
 
 def _csv_records(lines, delimiter, width):
@@ -461,6 +468,8 @@ def _csv_records(lines, delimiter, width):
             return
         number, text, cp1252 = span[0]
         cp1252 = lines.utf8_seen and any(item[2] for item in span)
+        if cells is None:
+            cells = _beyond_the_limit(lines, delimiter, threshold)
         if len(span) > 1 and _swallowed(cells, delimiter, threshold):
             column = _quote_column(text, delimiter)
             lines.pending.extendleft(reversed(span[1:]))
@@ -481,6 +490,30 @@ def _csv_records(lines, delimiter, width):
             cells = _split_line(text, delimiter)
         suspicious = any(_UNWRITABLE.search(item[1]) for item in span) or len(span) > 1
         yield _Record(number, cells, None, cp1252, suspicious or "\t" in text)
+
+
+#: lines a quoted cell may span when ``csv`` gave up on its record
+MAX_CELL_LINES = 1000
+
+
+def _beyond_the_limit(lines, delimiter, threshold):
+    """The cells of a record that ``csv`` refused for a field over its limit,
+    read again without limit: the lines a quoted cell spans are taken (a line
+    break typed in a cell, and a long cell elsewhere in the row). None when
+    the quotes hold other rows rather than text, or never close.
+    """
+    span = lines.taken
+    text = "".join(item[1] for item in span)
+    cells, quoted = _split(text, delimiter)
+    while quoted and len(span) < MAX_CELL_LINES and len(text) < MAX_LINE_BYTES:
+        try:
+            text += next(lines)
+        except StopIteration:
+            break
+        cells, quoted = _split(text, delimiter)
+    if quoted or (len(span) > 1 and _swallowed(cells, delimiter, threshold)):
+        return None
+    return cells
 
 
 def _line_span(first, last):
@@ -551,6 +584,34 @@ MAX_RATIO = 200
 MAX_GRID_CELLS = 12_000_000
 
 
+#: what a damaged archive raises while it is read: a bad directory, a part
+#: cut short, a compression method zipfile does not know, a corrupt stream
+ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    OSError,
+    NotImplementedError,
+    zlib.error,
+    struct.error,
+)
+
+
+def _damage(error):
+    """What is wrong with the archive, in words, from what reading it raised."""
+    from lxml import etree
+
+    if isinstance(error, NotImplementedError):
+        return "archive compressée d'une façon inconnue"
+    if isinstance(error, (zlib.error, EOFError)):
+        return "données compressées endommagées ou tronquées"
+    if isinstance(error, (zipfile.BadZipFile, struct.error)):
+        return "ce n'est pas une archive .xlsx intacte"
+    if isinstance(error, etree.XMLSyntaxError):
+        return "une partie XML du classeur est endommagée"
+    return type(error).__name__
+
+
 def _unreadable(detail, sheet=None):
     where = f" (feuille « {sheet} »)" if sheet else ""
     return ImportFileError(
@@ -605,8 +666,8 @@ def _workbook_sheets(archive):
     try:
         book = _small_xml(archive, "xl/workbook.xml")
         rels = _small_xml(archive, "xl/_rels/workbook.xml.rels")
-    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError) as error:
-        raise _unreadable(type(error).__name__) from None
+    except (etree.XMLSyntaxError, *ARCHIVE_ERRORS) as error:
+        raise _unreadable(_damage(error)) from None
     if book is None or rels is None:
         raise _unreadable("le classeur n'a pas de feuille")
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(_PKG_NS + "Relationship")}
@@ -633,7 +694,7 @@ def _zero_styles(archive):
 
     try:
         styles = _small_xml(archive, "xl/styles.xml")
-    except (etree.XMLSyntaxError, zipfile.BadZipFile, OSError, EOFError):
+    except (etree.XMLSyntaxError, *ARCHIVE_ERRORS):
         return ()
     if styles is None:
         return ()
@@ -713,8 +774,8 @@ def _xlsx_rows(source, reader=None):
         archive = zipfile.ZipFile(source.stream)
         _check_archive(archive)
         sheets, date1904 = _workbook_sheets(archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as error:
-        raise _unreadable(type(error).__name__) from None
+    except ARCHIVE_ERRORS as error:
+        raise _unreadable(_damage(error)) from None
     if not sheets:
         raise _unreadable("le classeur n'a pas de feuille")
     by_fold = {_fold(name): name for name in sheets}
@@ -726,8 +787,8 @@ def _xlsx_rows(source, reader=None):
             cells, zero_cells = _scan_sheet(archive, sheets[name], zero_styles)
         except KeyError:
             raise _unreadable("une feuille annoncée manque", name) from None
-        except (zipfile.BadZipFile, EOFError, OSError) as error:
-            raise _unreadable(type(error).__name__, name) from None
+        except ARCHIVE_ERRORS as error:
+            raise _unreadable(_damage(error), name) from None
         if cells is None or cells > MAX_GRID_CELLS:
             reader = "openpyxl"  # streams, where calamine would hold the whole grid
     source.stream.seek(0)
@@ -745,7 +806,7 @@ def _calamine_rows(stream, name):
         book = python_calamine.CalamineWorkbook.from_filelike(stream)
         sheet = book.get_sheet_by_name(name)
     except Exception as error:  # calamine raises its own kinds, and ValueError
-        raise _unreadable(type(error).__name__, name) from None
+        raise _unreadable(_damage(error), name) from None
 
     # calamine's grid starts at the first filled cell; depending on its
     # version, iter_rows puts the blank rows and columns before it back or
@@ -796,13 +857,13 @@ def _openpyxl_rows(stream, name):
         book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
         sheet = book[name]
     except Exception as error:  # openpyxl raises many kinds on a damaged file
-        raise _unreadable(type(error).__name__, name) from None
+        raise _unreadable(_damage(error), name) from None
 
     def rows():
         try:
             yield from sheet.iter_rows(values_only=True)
         except Exception as error:  # a damaged part shows only while iterating
-            raise _unreadable(type(error).__name__, name) from None
+            raise _unreadable(_damage(error), name) from None
         finally:
             book.close()
 

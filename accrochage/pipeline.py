@@ -740,7 +740,10 @@ class _Job:
             passage = self.normalize(passage, version=self.version)
             checked = self.check(passage, **self.check_options)
             if checked:
-                findings.extend(_at_row(f, row) for f in checked)
+                # a cell the reader refused is left empty: the rules would
+                # only say again that it is missing or wrong
+                refused = {f.field for f in findings if f.field and f.severity == BLOCKING}
+                findings.extend(_at_row(f, row) for f in checked if f.field not in refused)
             findings.extend(self._across(passage, origin, row))
         written = passage is not None and not any(f.severity == BLOCKING for f in findings)
         self._count(findings, written)

@@ -832,6 +832,8 @@ def summary_lines(receipt: Receipt) -> list[str]:
                 else "."
             )
         )
+        if not counts["total"]:
+            lines.append(f"  ✗ {NOTHING_MENTIONED}")
         for result in receipt.rejected:
             lines.append(f"  ✗ {result.id_technique} : {result.message}")
             lines.append(f"      → {result.hint}")
@@ -876,8 +878,16 @@ def summary_payload(receipt: Receipt) -> dict:
     }
 
 
+#: a receipt whose sections are there but empty answers for no passage
+NOTHING_MENTIONED = (
+    "L'accusé ne mentionne aucun passage : vérifiez qu'il est celui du bon fichier (idFlux), "
+    "sinon téléchargez-le à nouveau depuis le portail de la Caisse des Dépôts."
+)
+
+
 def exit_status(receipt: Receipt) -> int:
     """1 when something needs doing (rejected passages, file rejected,
-    an id both OK and KO or without id), else 0."""
+    an id both OK and KO or without id, no passage mentioned), else 0."""
     attention = any(p.code != "doublon" for p in receipt.problems)
-    return 1 if receipt.rejected or receipt.file_problems or attention else 0
+    silent = not receipt.counts["total"]
+    return 1 if receipt.rejected or receipt.file_problems or attention or silent else 0

@@ -290,6 +290,20 @@ def test_build_and_validate_print_the_schema_notice_once(tmp_path, capsys, monke
     assert json.loads(out)["avis"] == "schéma reconstitué : vérifiez-le"
 
 
+def test_spec_2_4_schema_1_1_5_is_said_reconstructed_by_build_and_validate(tmp_path, capsys):
+    """Schema 1.1.5 is rebuilt from reported facts (SPEC.md §2.4): the real
+    sentence, once, on build and validate of 1.1.5, never on 1.1.2."""
+    notice = "schéma 1.1.5 reconstitué : vérifiez-le avec --xsd et le XSD officiel"
+    source = write_csv(tmp_path / "in.csv", [holder(1)], version="1.1.5")
+    code, out, err = run(capsys, "build", str(source), "-o", str(tmp_path / "out"), "-V", "1.1.5")
+    assert code == 0 and (out + err).count(notice) == 1
+    (written,) = (tmp_path / "out").glob("*.xml")
+    code, out, err = run(capsys, "validate", str(written), "-V", "1.1.5")
+    assert code == 0 and (out + err).count(notice) == 1
+    code, out, err = run(capsys, "build", str(source), "-o", str(tmp_path / "v2"))
+    assert "reconstitué" not in out + err
+
+
 def test_validate_writes_the_full_report_on_request(tmp_path, capsys):
     from accrochage.writer import write_deposit
 

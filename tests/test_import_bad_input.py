@@ -121,6 +121,21 @@ def test_a_real_line_break_inside_a_quoted_cell_stays_one_row():
     assert warning.severity == WARNING and "saut de ligne" in warning.message
 
 
+@pytest.mark.parametrize("long_first", [False, True])
+def test_a_line_break_in_one_cell_and_an_over_long_cell_in_the_same_row(long_first):
+    """Found by the corpus (tests/bad_input_corpus.py): ``csv`` refuses the
+    long cell, and the row must not split at the line break into two rows,
+    whether ``csv`` gave up before the line break or after it."""
+    long, broken = "L" * 200_000, '"MARTIN\nDIT DURAND"'
+    cells = f"{long};{broken}" if long_first else f"{broken};{long}"
+    header = "5.1;8.3;8.1;8.6\n" if long_first else HEADER
+    rows = _by_row(_rows((header + f"P-2;{cells};1990\n" + _row(3)).encode()))
+    assert sorted(rows) == [2, 4]  # rows are numbered by their first line
+    assert rows[2].passage["nomNaissance"] == "MARTIN\nDIT DURAND"
+    assert [f.column for f in rows[2].findings if f.blocking] == ["8.3 (Prenom 1)"]
+    assert rows[4].passage["idTechnique"] == "P-3" and not rows[4].findings
+
+
 # -- encodings, decided per row ----------------------------------------------
 
 

@@ -9,6 +9,7 @@ R22 (#5.9) has the number format ``00000``; S22 (#5.10) is "General".
 """
 
 import datetime
+import json
 import shutil
 
 import openpyxl
@@ -17,6 +18,7 @@ import pytest
 from accrochage import importer
 from accrochage.findings import BLOCKING, WARNING
 from accrochage.importer import iter_rows
+from tests.clirun import run
 
 NEXT_YEAR = datetime.date.today().year + 1
 
@@ -100,7 +102,7 @@ def _read(path, reader, monkeypatch):
 
 
 @pytest.mark.parametrize("reader", READERS)
-def test_template_rows_are_skipped_and_a_row_above_the_marker_is_imported(
+def test_template_v1_4_own_rows_are_skipped_and_a_row_above_the_marker_is_imported(
     filled, reader, monkeypatch
 ):
     rows, source = _read(filled[0], reader, monkeypatch)
@@ -112,13 +114,17 @@ def test_template_rows_are_skipped_and_a_row_above_the_marker_is_imported(
 
 
 @pytest.mark.parametrize("reader", READERS)
-def test_the_example_passage_is_never_imported_without_the_marker(filled, reader, monkeypatch):
+def test_template_v1_4_example_passage_is_never_imported_without_the_marker(
+    filled, reader, monkeypatch
+):
     rows, _source = _read(filled[1], reader, monkeypatch)
     assert [(r.row, r.passage["idTechnique"]) for r in rows] == [(22, "P-22")]
 
 
 @pytest.mark.parametrize("reader", READERS)
-def test_postal_codes_keep_their_leading_zeros(filled, reader, monkeypatch):
+def test_template_v1_4_format_00000_postal_codes_keep_their_leading_zeros(
+    filled, reader, monkeypatch
+):
     rows, _source = _read(filled[0], reader, monkeypatch)
     row = {r.row: r for r in rows}[22]
     assert row.passage["codePostalCentreExamen"] == "01000"  # R22: format 00000, shown so
@@ -130,7 +136,7 @@ def test_postal_codes_keep_their_leading_zeros(filled, reader, monkeypatch):
 
 
 @pytest.mark.parametrize("reader", READERS)
-def test_a_serial_date_in_a_general_cell_is_a_date_and_one_cell_one_finding(
+def test_template_v1_4_column_s_serial_date_is_a_date_and_one_cell_one_finding(
     filled, reader, monkeypatch
 ):
     rows, _source = _read(filled[0], reader, monkeypatch)
@@ -163,3 +169,79 @@ def test_both_readers_give_the_same_rows_values_and_findings(filled, monkeypatch
 def test_the_unfilled_template_has_no_passage(official_template_path, reader, monkeypatch):
     rows, source = _read(official_template_path, reader, monkeypatch)
     assert rows == [] and source.header_row == 12
+
+
+# -- through ``accrochage build``, as a certifier runs it ------------------------
+
+
+def _copy(official_template_path, path, rows):
+    """A fresh copy of the template, filled with openpyxl."""
+    shutil.copyfile(official_template_path, path)
+    book = openpyxl.load_workbook(path)
+    del book["Communes"]  # 18 MB of reference list, only slow to save here
+    return _fill(book, path, rows)
+
+
+def _build(capsys, source, out_dir, *options):
+    code, out, _err = run(capsys, "build", source, "-o", out_dir, "--json", *options)
+    payload = json.loads(out)
+    flux = "".join(path.read_text(encoding="utf-8") for path in out_dir.glob("*.xml"))
+    return code, payload, flux
+
+
+def test_template_v1_4_build_loses_no_row_and_says_each_cell_once(
+    official_template_path, tmp_path, capsys
+):
+    """Template v1.4, sheet "Tableau declaration": the user typed a passage
+    above the marker (row 16), a stray note in row 19, and, under the marker,
+    a good passage and one whose date cell (column S, #5.10, "General") holds
+    12. Every row is accounted for, the fictitious example (row 18) is not
+    deposited, the bad cell gives one finding (not also "obligatoire"), and
+    the findings report has one byte-order mark."""
+    source = _copy(
+        official_template_path,
+        tmp_path / "modele.xlsx",
+        {
+            16: {**PASSAGE, "5.1": "P-16"},
+            19: {"8.1": "DURAND"},
+            22: {**PASSAGE, "5.1": "P-22", "8.3": "Zoé"},
+            24: {**PASSAGE, "5.1": "P-24", "8.3": "Inès", "5.10": 12},
+        },
+    )
+    code, payload, flux = _build(capsys, source, tmp_path / "depot")
+    assert code == 1
+    assert payload["compteurs"]["lignes"] == 4, payload["compteurs"]
+    assert "<cpf:idTechnique>P-16<" in flux and "<cpf:idTechnique>P-22<" in flux
+    for absent in ("P-24", "0000-0000-0000-0000", "DURAND", "NOM DE NAISSANCE"):
+        assert absent not in flux
+    by_row = {}
+    for finding in payload["anomalies"]:
+        by_row.setdefault(finding.get("row"), []).append(finding)
+    assert any(f["severity"] == "blocking" for f in by_row[19])  # reported, not dropped
+    (date,) = [f for f in by_row[24] if f.get("dico_id") == "5.10"]
+    assert date["code"] == "import_value" and "« 12 »" in date["message"]
+    report = (tmp_path / "depot" / "rapport-anomalies.csv").read_bytes()
+    assert report.startswith(b"\xef\xbb\xbf") and b"\xef\xbb\xbf" not in report[3:]
+    lines = report.decode("utf-8-sig").splitlines()
+    assert [line.split(";")[0] for line in lines[1:]] == ["16", "19", "22", "24"]
+
+
+def test_nc5_7_2_a_vae_row_of_the_template_is_sent_unless_strict(
+    official_template_path, tmp_path, capsys
+):
+    """NC5 V22 #7.2 "Facultatif": a VAE passage without #7.2 is deposited with
+    a warning that names both sources; ``--strict`` holds it back."""
+    source = _copy(
+        official_template_path,
+        tmp_path / "modele.xlsx",
+        {22: {**PASSAGE, "5.1": "P-VAE", "7.1": "VAE"}},
+    )
+    code, payload, flux = _build(capsys, source, tmp_path / "souple")
+    assert code == 0 and "<cpf:idTechnique>P-VAE<" in flux
+    (warning,) = payload["anomalies"]
+    assert (warning["severity"], warning["code"]) == ("warning", "conditional_missing")
+    assert "V.16 #7.2" in warning["message"] and "NC5 V22 #7.2" in warning["message"]
+    code, payload, flux = _build(capsys, source, tmp_path / "strict", "--strict")
+    assert code == 1 and "P-VAE" not in flux
+    (blocking,) = payload["anomalies"]
+    assert (blocking["severity"], blocking["code"]) == ("blocking", "conditional_missing")

@@ -162,7 +162,7 @@ GUIDE_MESSAGES = [
 ]
 
 
-def test_every_family_of_the_error_guide_is_explained(tmp_path, capsys):
+def test_error_guide_v4_every_family_is_explained_and_the_file_rejected_whole(tmp_path, capsys):
     errors = [(message, index + 1, 10) for index, (message, *_rest) in enumerate(GUIDE_MESSAGES)]
     receipt = parse_receipt(receipt_xml(errors=errors, id_flux=None))
     assert receipt.rejected_whole and receipt.results == ()
@@ -181,7 +181,7 @@ def test_every_family_of_the_error_guide_is_explained(tmp_path, capsys):
     assert "0 passage(s) accepté(s)" not in out
 
 
-def test_file_rejected_in_json(tmp_path, capsys):
+def test_general_guide_v5_4_4_1_a_file_rejected_whole_in_json(tmp_path, capsys):
     text = receipt_xml(errors=[(GUIDE_MESSAGES[6][0], 6, 36)], id_flux=None)
     code, out, _ = run(capsys, tmp_path, text, "--json")
     payload = json.loads(out)
@@ -192,7 +192,7 @@ def test_file_rejected_in_json(tmp_path, capsys):
     assert error["explication"] and error["conseil"] and error["message"].startswith("cvc-type")
 
 
-def test_outcome_of_a_file_rejected_as_a_whole():
+def test_general_guide_v5_4_4_1_every_passage_of_a_file_rejected_whole_is_rejected():
     receipt = parse_receipt(receipt_xml(errors=[(GUIDE_MESSAGES[0][0], 7, 12)], id_flux=None))
     outcome = receipt_outcome(["P1", "P2"], receipt, file_name="/tmp/x/depot.xml")
     assert [o.status for o in outcome.passages] == [FILE_REJECTED, FILE_REJECTED]
@@ -206,7 +206,9 @@ def test_outcome_of_a_file_rejected_as_a_whole():
 # -- "existe déjà en base" ------------------------------------------------------
 
 
-def test_already_recorded_is_accepted_counted_once_with_its_three_causes(tmp_path, capsys):
+def test_receipt_guide_v3_p3_already_recorded_is_accepted_counted_once_with_its_three_causes(
+    tmp_path, capsys
+):
     ko = [("P2", ALREADY.format(id="P2")), ("P2", ALREADY.format(id="P2")), ("P3", NOBODY)]
     text = receipt_xml(ko=ko, ok=["P1", "P2"])
     receipt = parse_receipt(text)
@@ -290,7 +292,7 @@ def test_the_guide_example_without_id_flux_is_read():
     assert receipt.rejected[0].category == "titulaire_introuvable"
 
 
-def test_date_hint_covers_the_exam_end_before_its_start():
+def test_receipt_guide_v3_p5_date_hint_covers_the_exam_end_before_its_start():
     """Receipt guide V3 p.5: "une date de fin de validité ou d'examen antérieure"."""
     receipt = parse_receipt(
         receipt_xml(
@@ -384,3 +386,11 @@ def test_a_200000_passage_receipt_is_read_in_linear_time_and_bounded_memory():
     assert large["parse"] < 8 * max(small["parse"], 0.05)
     # the results themselves, not the XML tree (16 MB of XML here)
     assert large["grown_mb"] < 200, large
+
+
+def test_a_receipt_that_mentions_no_passage_is_not_a_clean_one(capsys, tmp_path):
+    """Found by the corpus (tests/bad_input_corpus.py): empty OK and KO
+    sections answer for nothing, and must not end as a success."""
+    code, out, _ = run(capsys, tmp_path, receipt_xml())
+    assert code == 1
+    assert "ne mentionne aucun passage" in out and "idFlux" in out

@@ -908,6 +908,40 @@ def test_strict_mode_blocks_what_is_asked_and_never_advice():
     ]
 
 
+@pytest.mark.parametrize(
+    "overrides, code, source",
+    [
+        ({"modaliteAcces": "VAE"}, "conditional_missing", "feuille Dictionnaire V.16 #7.2"),
+        ({"niveauLangueEuropeen": "C1"}, "presence_flag_false", "NC5 V22 #5.12, #5.14"),
+        (
+            {"codeInsee": "99352", "codePaysNaissance": "351"},
+            "country_code_mismatch",
+            "NC5 V22 #8.10, #8.13",
+        ),
+        (
+            {
+                "presenceNiveauNumeriqueEuro": True,
+                "scoreGeneral": 300,
+                "resultats": [{"niveau": 2, "domaineCompetenceId": "1", "competenceId": "4"}],
+            },
+            "digcomp_competence",
+            "NC5 V22 #6.4",
+        ),
+        ({"codeInsee": "99100"}, "insee_france_country", "NC5 V22 #8.10"),
+    ],
+)
+def test_issue_9_what_the_xsd_accepts_warns_naming_who_asks_and_blocks_if_strict(
+    overrides, code, source
+):
+    """The official XSD accepts each of these; a CDC document asks otherwise
+    (NC5 V22, or the template's older dictionary sheet V.16): a warning that
+    names that document, blocking only in strict mode."""
+    passage = make_passage(**overrides)
+    assert graded(passage) == [(code, *ASKED)]
+    [finding] = check(passage)
+    assert source in finding.source and f"Source : {finding.source}." in finding.message
+
+
 def test_check_passages_passes_strict_through():
     [(_p, found)] = check_passages([make_passage(modaliteAcces="VAE")], today=TODAY, strict=True)
     assert [(f.severity, f.code) for f in found] == [(BLOCKING, "conditional_missing")]

@@ -56,7 +56,7 @@ def test_same_input_clock_and_seed_give_identical_bytes(tmp_path):
     assert first.id_flux == second.id_flux
 
 
-def test_id_flux_is_unique_per_file_even_in_the_same_second(tmp_path):
+def test_nc5_1_1_id_flux_is_unique_per_file_even_in_the_same_second(tmp_path):
     """NC5 #1.1: "UUID unique pour chaque fichier envoyé". Two builds of
     different (or even identical) passages at the same clock never share one."""
     same = [make_passage(1)]

@@ -152,7 +152,9 @@ def test_ampersand_inside_cdata_is_text_not_an_entity(tmp_path, valid_text):
         ('<?xml encoding="UTF-8"?>', False),
     ],
 )
-def test_only_xml_1_0_is_accepted(tmp_path, valid_text, declaration, read_further):
+def test_error_guide_v4_3_2_only_xml_1_0_is_accepted(
+    tmp_path, valid_text, declaration, read_further
+):
     """Error guide V4 §3.2 (p.7): "Seule la version XML 1.0 est prise en charge"."""
     text = declaration + "\n" + _declaration_and_rest(valid_text)[1]
     if read_further:  # the content is still checked: a second fault is reported too

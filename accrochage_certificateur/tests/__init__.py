@@ -13,6 +13,7 @@ from . import (
     test_insertion_survey,
     test_pipeline,
     test_query_count,
+    test_receipt_file_rejected,
     test_reports,
     test_send,
     test_tour,

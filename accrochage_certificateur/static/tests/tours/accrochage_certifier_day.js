@@ -174,8 +174,17 @@ registry.category("web_tour.tours").add("accrochage_certifier_day", {
             trigger: ".o_select_menu_item:contains(Féminin)",
             run: "click",
         },
+        // the form is dirty once the choice is taken: ".o_form_saved" alone
+        // would also match a form whose change was not registered yet
+        {
+            content: "the sex is chosen, not saved yet",
+            trigger: ".o_form_dirty .o_field_widget[name=accrochage_sex] input:value(Féminin)",
+        },
         { content: "save the contact", trigger: ".o_form_button_save", run: "click" },
-        { content: "saved", trigger: ".o_form_saved" },
+        {
+            content: "saved",
+            trigger: ".o_form_saved .o_field_widget[name=accrochage_sex] input:value(Féminin)",
+        },
         // check again, from the session
         { content: "back to À corriger", trigger: ".o_back_button", run: "click" },
         {
