@@ -846,14 +846,11 @@ class AccrochagePassage(models.Model):
         records = {row: passage for passage, row in rows.items()}
         label = self._accrochage_labeler(records, others)
         groups = {}
-        for passage in self:
-            company = passage.company_id
-            key = (
-                version or company.accrochage_schema_version or DEFAULT_VERSION,
-                company.accrochage_strict,
-                passage.id in done,
-            )
-            groups.setdefault(key, []).append(passage)
+        for company, passages in self.grouped("company_id").items():
+            run_version = version or company.accrochage_schema_version or DEFAULT_VERSION
+            for passage in passages:
+                key = (run_version, company.accrochage_strict, passage.id in done)
+                groups.setdefault(key, []).append(passage)
         outcomes, files = {}, []
 
         def sink(outcome):
