@@ -6,8 +6,10 @@ written files, the findings of every row (streamed to the sinks it gives) and
 the counts. One row at a time, and in this order, each row is:
 
 1. read (by the caller: the CSV/XLSX importer, Odoo records, a flux read back);
-2. normalised once, by :func:`accrochage.rules.normalize_passage`, so what
-   reaches the XML is the same whichever door it came through;
+2. prepared once, by :func:`prepare_passage`: normalised
+   (:func:`accrochage.rules.normalize_passage`) and completed with the facts
+   the dictionary derives from others (presence flags, a fact "identique au
+   #3.1"), so what reaches the XML is the same whichever door it came through;
 3. checked on its own (:func:`accrochage.rules.check_passage`), then across
    rows: an ``idTechnique`` carried by two rows blocks every one of them (the
    CDC records the first and answers "existe déjà en base" for the others,
@@ -56,11 +58,12 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
 from . import importer, rules
-from .dictionary import DEFAULT_VERSION, get_schema
+from .dictionary import DEFAULT_VERSION, Boolean, get_schema
 from .exceptions import AccrochageError
 from .findings import BLOCKING, WARNING, Finding, for_node
 from .writer import DEFAULT_MAX_BYTES, DEFAULT_MAX_PASSAGES, write_deposit
@@ -74,6 +77,7 @@ __all__ = [
     "Result",
     "RowOutcome",
     "find_duplicate_ids",
+    "prepare_passage",
     "read_accepted_ids",
     "run",
 ]
@@ -589,6 +593,96 @@ def read_accepted_ids(id_files=(), receipt_files=()) -> frozenset:
 
 
 # --------------------------------------------------------------------------
+# Preparing a passage: normalised, then completed from the table
+# --------------------------------------------------------------------------
+
+#: a table condition that a presence flag announces: "si #5.12 = true"
+_FLAG_CONDITION = "si #{} = true"
+
+
+def _given(value):
+    """A value the flux would carry: not None, blank text or an empty list."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (list, tuple)):
+        return bool(value)
+    return True
+
+
+def _keys(keys):
+    return tuple(sorted(key for key in keys if key))
+
+
+@cache
+def _completion(version):
+    """What the table derives, per version: ``(flags, same)``.
+
+    ``flags``: ``(flag key, keys of what it announces)`` for each Boolean
+    that a node's condition names (NC5 V22 #5.12, #5.14: "vrai si #5.13 / le
+    bloc 6 est transmis"). ``same``: ``(key, the key it repeats, keys that
+    say its group is filled)`` for each leaf with ``same_as``.
+    """
+    schema = get_schema(version)
+    flags = []
+    for node in schema.nodes:
+        for trigger in schema.nodes:
+            if (
+                isinstance(trigger.value, Boolean)
+                and trigger.dico_id
+                and _FLAG_CONDITION.format(trigger.dico_id) in node.conditions
+            ):
+                flags.append((trigger.key, _keys(schema.keys_under(node.path))))
+    leaves = [node for node in schema.leaves if node.same_as]
+    repeated = {node.key for node in leaves}
+    same = tuple(
+        (node.key, node.same_as, _keys(schema.keys_under(node.parent) - repeated))
+        for node in leaves
+    )
+    return tuple(flags), same
+
+
+def prepare_passage(passage, *, version=DEFAULT_VERSION):
+    """The passage as every door sends it: normalised, then completed.
+
+    :func:`accrochage.rules.normalize_passage` cleans the values; then what
+    the dictionary derives is filled in where it is not given (a value the
+    input gives is kept, and checked as it is):
+
+    - a presence flag (#5.12, #5.14) says whether what it announces (#5.13,
+      block 6) is given;
+    - a fact the dictionary gives again elsewhere takes that value, inside a
+      group that is filled: the emitter's client id (#2.1, "identique au
+      #3.1 si le certificateur dépose lui-même"), the holder's name and first
+      name in the CPF file branch (#9.2, #9.3) when a file number is given.
+
+    >>> from accrochage.samples import make_passage
+    >>> done = prepare_passage(make_passage(
+    ...     idClientEmetteur=None, presenceNiveauLangueEuro=None,
+    ...     niveauLangueEuropeen="B2", prenom1="  élodie   marie "))
+    >>> done["idClientEmetteur"], done["presenceNiveauLangueEuro"], done["prenom1"]
+    ('12ABC345', True, 'ÉLODIE MARIE')
+    >>> done["presenceNiveauNumeriqueEuro"], "nomTitulaire" in done
+    (False, False)
+    >>> cpf = prepare_passage(make_passage(idDossier="123456789"))
+    >>> cpf["nomTitulaire"], cpf["prenom1Titulaire"]
+    ('MARTIN', 'ÉLODIE')
+    """
+    version = str(version)
+    result = rules.normalize_passage(passage, version=version)
+    flags, same = _completion(version)
+    get = result.get
+    for flag, keys in flags:
+        if get(flag) is None:
+            result[flag] = any(_given(get(key)) for key in keys)
+    for key, source, group in same:
+        if not _given(get(key)) and _given(get(source)) and any(_given(get(k)) for k in group):
+            result[key] = get(source)
+    return result
+
+
+# --------------------------------------------------------------------------
 # The job
 # --------------------------------------------------------------------------
 
@@ -625,7 +719,7 @@ class _Job:
         }
         if _STRICT_RULES:
             self.check_options["strict"] = options.strict
-        self.normalize = rules.normalize_passage
+        self.normalize = prepare_passage
         self.check = rules.check_passage
         self.sequence = 0
 
@@ -727,11 +821,17 @@ class _Job:
         more = len(others) - NAMED_ROWS
         if more > 0:
             named += f" et {more} autre{'s' if more > 1 else ''}"
+        # a caller's labels carry their article ("le passage n° 12")
+        where = (
+            f"figure aussi {named} de ce dépôt"
+            if self.options.row_label is None
+            else f"est aussi porté par {named}"
+        )
         return for_node(
             self.id_node,
             BLOCKING,
             "duplicate_id",
-            f"« {_short(ident)} » figure aussi {named} de ce dépôt : la Caisse des Dépôts "
+            f"« {_short(ident)} » {where} : la Caisse des Dépôts "
             "n'enregistrerait que le premier et répondrait « existe déjà en base » pour les "
             "autres, sans enregistrer ces titulaires. Quel titulaire porte cet identifiant ne "
             "peut pas être deviné : donnez à chaque passage un identifiant technique unique.",
@@ -756,8 +856,9 @@ class _Job:
         return Finding(
             WARNING,
             "duplicate_holder",
-            f"Même titulaire, même certification et même date d'examen que la "
-            f"{self._name(first)}, sous un autre identifiant technique : s'il s'agit du même "
+            f"Même titulaire, même certification et même date d'examen que "
+            f"{'la ' if self.options.row_label is None else ''}{self._name(first)}, sous un "
+            "autre identifiant technique : s'il s'agit du même "
             "passage, gardez-en une seule ligne, sinon la Caisse des Dépôts l'enregistrera "
             "deux fois.",
             passage=ident,

@@ -4,9 +4,10 @@ Everything regulatory comes from there: enumerations and labels from the
 data dictionary, pre-send rules, identity checks, the XML writer, the
 receipt parser, the importer. This module only adapts it to Odoo:
 selection lists for fields, help texts, the identity checks a contact
-runs when it is saved (:func:`check_identity`), and
-:func:`raise_engine_error`, the one place an engine error becomes a
-``UserError``.
+runs when it is saved (:func:`check_identity`), :func:`run_pipeline`, the
+one call of the engine's deposit pipeline (deposits, the passages' check,
+the cron), and :func:`raise_engine_error`, the one place an engine error
+becomes a ``UserError``.
 """
 
 from functools import cache
@@ -27,7 +28,9 @@ __all__ = [
     "fact_label",
     "get_schema",
     "identity_keys",
+    "prepare_passage",
     "raise_engine_error",
+    "run_pipeline",
     "version_selection",
 ]
 
@@ -148,6 +151,64 @@ def check_identity(facts, *, today, award_date=None, version=DEFAULT_VERSION):
         return [item if isinstance(item, tuple) else (item.field, item.message) for item in items]
 
     return pairs(errors), pairs(warnings)
+
+
+def prepare_passage(facts, version=DEFAULT_VERSION):
+    """A passage as the pipeline sends it: normalised and completed."""
+    from accrochage.pipeline import prepare_passage as prepare
+
+    return prepare(facts, version=version)
+
+
+def run_pipeline(
+    rows,
+    out_dir=None,
+    *,
+    version=DEFAULT_VERSION,
+    today=None,
+    now=None,
+    strict=False,
+    accepted_ids=(),
+    other_rows=(),
+    row_label=None,
+    flux_seed=None,
+    on_row=None,
+):
+    """Run the engine's deposit pipeline over ``rows``: the addon's one way in.
+
+    ``rows``: ``(row number, passage dict)`` pairs, the row number naming the
+    record (its id). The pipeline normalises and completes each passage,
+    checks it alone and across rows, and writes into ``out_dir`` (None:
+    check only) what no blocking finding keeps out. ``accepted_ids``: the
+    ``idTechnique`` values the CDC has already recorded; ``other_rows``:
+    ``(row number, idTechnique)`` of records outside ``rows`` that count for
+    the repeated-id check (the other passages of the database).
+    ``row_label(row)`` names a row in messages. ``on_row`` gets each
+    :class:`accrochage.pipeline.RowOutcome`. Returns the
+    :class:`accrochage.pipeline.Result`; an engine error is raised as is
+    (:func:`raise_engine_error` turns it into a ``UserError``).
+    """
+    from accrochage import pipeline
+
+    rows = [pipeline.Row(row, facts) for row, facts in rows]
+    entries = [(None, item.row, item.passage.get("idTechnique")) for item in rows]
+    entries += [(None, row, ident) for row, ident in other_rows]
+    options = pipeline.Options(
+        version=str(version),
+        today=today,
+        now=now,
+        strict=bool(strict),
+        accepted_ids=frozenset(accepted_ids),
+        row_label=(lambda _origin, row: row_label(row)) if row_label else None,
+        flux_seed=flux_seed,
+    )
+    return pipeline.run(
+        rows,
+        out_dir,
+        options=options,
+        on_row=on_row,
+        duplicates=pipeline.find_duplicate_ids(entries),
+    )
 
 
 def raise_engine_error(env, error):

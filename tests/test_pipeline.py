@@ -110,6 +110,16 @@ def test_row_labels_come_from_the_caller():
     assert "inscription 8" in seen[0].findings[0].message
 
 
+def test_a_callers_labels_carry_their_article():
+    duplicates = DuplicateIds.from_mapping({"P-000001": [7, 8]})
+    rows = [Row(7, make_passage(1)), Row(8, make_passage(1))]
+    rows += [Row(9, make_passage(2)), Row(10, make_passage(3))]
+    options = Options(today=TODAY, row_label=lambda origin, row: f"le passage n° {row}")
+    _result, seen = outcomes(rows, duplicates=duplicates, options=options)
+    assert "« P-000001 » est aussi porté par le passage n° 8 :" in seen[0].findings[0].message
+    assert "même date d'examen que le passage n° 9, sous" in seen[3].findings[0].message
+
+
 def test_two_ids_with_the_same_hash_are_told_apart_by_their_text():
     origins = pipeline._Origins()
     first, second = origins.pack(None, 1), origins.pack(None, 2)
@@ -190,6 +200,46 @@ def test_what_is_written_is_normalised_and_the_same_from_a_file_or_from_records(
     assert a.path.read_bytes() == b.path.read_bytes()
     text = a.path.read_text(encoding="utf-8")
     assert "ÉLODIE MARIE" in text and "RNCP35726" in text
+
+
+def test_what_the_dictionary_derives_is_completed_for_every_door(tmp_path):
+    """Presence flags (#5.12, #5.14), the emitter that is the certifier (#2.1)
+    and the CPF branch's names (#9.2, #9.3): derived when not given."""
+    bare = make_passage(
+        1,
+        idClientEmetteur=None,
+        presenceNiveauLangueEuro=None,
+        presenceNiveauNumeriqueEuro=None,
+        niveauLangueEuropeen="B2",
+    )
+    source = tmp_path / "in.csv"
+    with open(source, "w", encoding="utf-8", newline="") as handle:
+        write_passages_csv([bare], handle)
+    for given in (FileSource([source]), [bare]):
+        result, seen = outcomes(given, tmp_path / "out", options=OPTIONS)
+        assert [codes(o) for o in seen] == [[]]
+        text = result.files[0].path.read_text(encoding="utf-8")
+        assert "<cpf:presenceNiveauLangueEuro>true</cpf:presenceNiveauLangueEuro>" in text
+        assert "<cpf:presenceNiveauNumeriqueEuro>false</cpf:presenceNiveauNumeriqueEuro>" in text
+        assert "<cpf:emetteur>\n<cpf:idClient>12ABC345</cpf:idClient>" in text
+
+
+def test_a_value_given_is_kept_and_checked_as_given():
+    contradicted = make_passage(1, presenceNiveauLangueEuro=False, niveauLangueEuropeen="B2")
+    prepared = pipeline.prepare_passage(contradicted)
+    assert prepared["presenceNiveauLangueEuro"] is False
+    _result, seen = outcomes([contradicted])
+    assert codes(seen[0]) == ["presence_flag_false"]
+    other_emitter = pipeline.prepare_passage(make_passage(1, idClientEmetteur="99ZZZ999"))
+    assert other_emitter["idClientEmetteur"] == "99ZZZ999"
+
+
+def test_the_cpf_branch_names_come_from_the_civil_status_only_with_a_file_number():
+    with_file = pipeline.prepare_passage(make_passage(1, idDossier="1234567890123"))
+    assert (with_file["nomTitulaire"], with_file["prenom1Titulaire"]) == ("MARTIN", "ÉLODIE")
+    assert "nomTitulaire" not in pipeline.prepare_passage(make_passage(1))
+    typed = pipeline.prepare_passage(cpf_passage(1))
+    assert (typed["nomTitulaire"], typed["prenom1Titulaire"]) == ("DUPONT", "MARIE")
 
 
 def test_validate_and_build_check_alike(tmp_path):

@@ -139,6 +139,10 @@ class Node:
     personal: str | None = None
     #: a code the CDC template stores as a number: restore its leading zeros
     zero_pad: bool = False
+    #: the fact this one repeats when it is not given (the dictionary says
+    #: "identique au #3.1", or gives it again in another branch): completed
+    #: by ``pipeline.prepare_passage``, only where the node's group is filled
+    same_as: str | None = None
 
     @property
     def name(self):

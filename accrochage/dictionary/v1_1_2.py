@@ -150,6 +150,7 @@ NODES = (
         "la Caisse des Dépôts. Identique au #3.1 si le certificateur dépose lui-même.",
         key="idClientEmetteur",
         level="deposit",
+        same_as="idClientCertificateur",
     ),
     group("flux/emetteur/certificateurs", None, "Certificateurs", level="deposit"),
     group(
@@ -571,6 +572,7 @@ NODES = (
         "Nom du titulaire (dossier CPF)",
         Text(30),
         normalize="name",
+        same_as="nomNaissance",
     ),
     leaf(
         DOSSIER + "/prenom1Titulaire",
@@ -578,6 +580,7 @@ NODES = (
         "Prénom du titulaire (dossier CPF)",
         Text(20),
         normalize="name",
+        same_as="prenom1",
     ),
     leaf(
         PASSAGE + "/verbatim",

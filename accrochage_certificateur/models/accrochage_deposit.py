@@ -21,6 +21,8 @@ STATES = [
     ("processed", "Processed"),
     ("cancel", "Cancelled"),
 ]
+#: passages named in a chatter message, at most
+NAMED = 10
 #: a deposit in one of these states holds its passages
 OPEN_STATES = ("draft", "validate_error", "generated", "send_error", "sent")
 
@@ -214,51 +216,48 @@ class AccrochageDeposit(models.Model):
             ["deposit_line_ids"]
         )
 
-    def _generate(self):
-        """Write and validate the XML file(s); state, error and date in one write."""
-        from accrochage.writer import validate_file, write_deposit
+    def _generate(self, *, now=None, flux_seed=None):
+        """Write and validate the XML file(s) through the engine's pipeline.
 
+        A passage the pipeline sets aside (a blocking finding, an id carried
+        by two passages or already accepted by the CDC) leaves the deposit and
+        is back in "To fix" with its findings; the others are written. State,
+        error and date in one write. ``now`` (the deposit clock) and
+        ``flux_seed`` (reproducible idFlux) are for tests and the demo.
+        """
+        from accrochage.writer import validate_file
+
+        Passage = self.env["accrochage.passage"]
         for deposit in self.filtered(lambda d: d.state == "draft"):
             vals = {"state": "validate_error", "error_message": False}
+            written = aside = Passage
             try:
                 passages = deposit.pending_passage_ids
                 if not passages:
                     raise UserError(
                         self.env._("Deposit %(name)s contains no passage.", name=deposit.name)
                     )
-                engine_by_passage = passages._to_engine()
-                engine_passages = list(engine_by_passage.values())
                 with tempfile.TemporaryDirectory(prefix="accrochage-") as out_dir:
-                    files = write_deposit(
-                        engine_passages,
-                        out_dir,
-                        version=deposit.schema_version,
-                        validate=True,
+                    outcomes, files = passages._accrochage_run(
+                        out_dir, version=deposit.schema_version, now=now, flux_seed=flux_seed
                     )
-                    deposit._check_official_xsd(files, validate_file)
-                    attachments = self.env["ir.attachment"].create(
-                        [
-                            {
-                                "name": os.path.basename(file.path),
-                                "raw": _read(file.path),
-                                "mimetype": "application/xml",
-                                "res_model": deposit._name,
-                                "res_id": deposit.id,
-                                "description": file.id_flux,
-                            }
-                            for file in files
-                        ]
+                    written = Passage.union(*(p for p, o in outcomes.items() if o.written))
+                    aside = passages - written
+                    if aside:
+                        deposit._set_aside(aside, outcomes)
+                    if written:
+                        deposit._check_official_xsd(files, validate_file)
+                        vals.update(deposit._attach(files))
+                if written:
+                    written._accrochage_remember_sent(
+                        {p: outcomes[p].passage for p in written}, prepared=True, state="exported"
                     )
-                vals.update(
-                    state="generated",
-                    id_flux=files[0].id_flux,
-                    id_flux_list=" ".join(file.id_flux for file in files),
-                    horodatage=files[0].horodatage,
-                    file_count=len(files),
-                    file_ids=[(6, 0, attachments.ids)],
-                )
-                _update_passages(passages, state="exported")
-                passages._accrochage_remember_sent(engine_by_passage)
+                else:
+                    vals["error_message"] = self.env._(
+                        "No passage can be written: all %(count)s are back in “To fix” "
+                        "with what blocks them.",
+                        count=len(aside),
+                    )
             except AccrochageError as error:
                 vals["error_message"] = str(error)
             finally:
@@ -268,7 +267,7 @@ class AccrochageDeposit(models.Model):
                 deposit.message_post(
                     body=self.env._(
                         "File generated and validated: %(count)s passage(s), flux %(flux)s.",
-                        count=len(passages),
+                        count=len(written),
                         flux=vals["id_flux_list"],
                     )
                 )
@@ -276,12 +275,56 @@ class AccrochageDeposit(models.Model):
                 deposit.message_post(
                     body=self.env._("Generation refused: %(error)s", error=vals["error_message"])
                 )
+            if aside:
+                deposit.message_post(
+                    body=self.env._(
+                        "%(count)s passage(s) set aside, back in “To fix”: %(names)s.",
+                        count=len(aside),
+                        names=", ".join(aside[:NAMED].mapped("display_name"))
+                        + ("…" if len(aside) > NAMED else ""),
+                    )
+                )
             _logger.info(
-                "accrochage deposit %s: %s, %s passages",
+                "accrochage deposit %s: %s, %s passages written, %s set aside",
                 deposit.name,
                 vals["state"],
-                len(passages),
+                len(written),
+                len(aside),
             )
+
+    def _attach(self, files):
+        """The written files as attachments: the deposit's values to write."""
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": os.path.basename(file.path),
+                    "raw": _read(file.path),
+                    "mimetype": "application/xml",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "description": file.id_flux,
+                }
+                for file in files
+            ]
+        )
+        return {
+            "state": "generated",
+            "id_flux": files[0].id_flux,
+            "id_flux_list": " ".join(file.id_flux for file in files),
+            "horodatage": files[0].horodatage,
+            "file_count": len(files),
+            "file_ids": [(6, 0, attachments.ids)],
+        }
+
+    def _set_aside(self, passages, outcomes):
+        """Take passages the pipeline kept out of the file out of this deposit;
+        their findings (the reason) are stored, so they show in "To fix"."""
+        self.ensure_one()
+        _update_passages(passages, pending_deposit_id=None)
+        self.line_ids.filtered(lambda line: line.passage_id in passages).unlink()
+        passages._accrochage_store_findings(
+            {passage: outcomes[passage].findings for passage in passages}
+        )
 
     def _check_official_xsd(self, files, validate_file):
         """Also check against the official XSD the user uploaded, if any."""

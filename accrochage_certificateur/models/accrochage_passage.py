@@ -9,7 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
-from ..engine import enum_selection, fact_help, identity_keys
+from ..engine import DEFAULT_VERSION, enum_selection, fact_help, identity_keys
 from .res_partner import COUNTRY_FIELD, FIX_FIELDS, IDENTITY_FIELDS
 
 STATES = [
@@ -45,6 +45,10 @@ PASSAGE_FACTS = {
     "dateInscription": "enrolment_date",
     "idDossier": "cpf_file",
 }
+#: row numbers of records not saved yet start here (ids stay below)
+NEW_ROWS = 1 << 38
+#: what the pipeline trims around an idTechnique (str.strip's ASCII spaces)
+ID_SPACES = " \t\n\r\x0b\x0c"
 #: passage field -> event.registration field it is copied from
 FROM_REGISTRATION = {
     "mention": "accrochage_mention",
@@ -502,14 +506,18 @@ class AccrochagePassage(models.Model):
         "certifier_id.nature_deposant",
         "company_id.accrochage_id_client",
         "company_id.accrochage_schema_version",
+        "company_id.accrochage_strict",
     )
     def _compute_findings(self):
-        """Run the engine's pre-send rules; store what they found."""
-        for passage, findings in self._accrochage_check().items():
+        """Run the engine's pipeline (checks only); store what it found."""
+        self._accrochage_store_findings(self._accrochage_check())
+
+    def _accrochage_store_findings(self, findings_by_passage):
+        """Store the findings of each passage ``{record: [Finding]}``: in the
+        compute, or after a deposit set a passage aside."""
+        for passage, findings in findings_by_passage.items():
             blocking = [finding for finding in findings if finding.blocking]
-            passage.findings_json = json.dumps(
-                [finding.as_dict() for finding in findings], ensure_ascii=False
-            )
+            passage.findings_json = _findings_text(findings)
             passage.has_blocking = bool(blocking)
             passage.blocking_count = len(blocking)
             passage.warning_count = len(findings) - len(blocking)
@@ -678,99 +686,267 @@ class AccrochagePassage(models.Model):
     def _to_engine(self):
         """The engine's passage dicts for these records, in one batch: {record: dict}.
 
-        Identity comes from the contact, the award from the passage, the
-        header from the certification, its certifier and the company.
+        Only a mapping of fields to the dictionary's fact keys: identity from
+        the contact, the award from the passage, the header from the
+        certification, its certifier and the company. What the dictionary
+        derives (presence flags, the emitter that is the certifier, the names
+        of the CPF file branch) is completed by the engine's pipeline.
+
+        Read column by column (one batch per field, the header once per
+        certification and company): per-record attribute access was most of
+        the cost of a deposit (bench/bench_odoo.py).
         """
+        if not self:
+            return {}
+        names = list(PASSAGE_FACTS.values())
+        relations = ("partner_id", "certification_id", "company_id", "registration_id")
+        self.fetch([*names, "result_final", *relations])
+        columns = [
+            (key, self.mapped(name))
+            for key, name in PASSAGE_FACTS.items()
+            if name != "result_final"
+        ]
+        final = self.mapped("result_final")
+        admitted = self.mapped("admitted")
+        links = {name: [self._fields[name].__get__(p) for p in self] for name in relations}
         identities = self.partner_id._accrochage_identity()
-        result = {}
-        for passage in self:
-            certification = passage.certification_id
+        headers = {}
+        for company, certification in set(
+            zip(links["company_id"], links["certification_id"], strict=True)
+        ):
             certifier = certification.certifier_id
-            facts = {key: passage[name] or None for key, name in PASSAGE_FACTS.items()}
-            facts.update(identities.get(passage.partner_id.id, {}))
-            results = (
-                passage.digital_result_ids or passage.registration_id.accrochage_digital_result_ids
-            )
-            facts.update(
-                {
-                    "idClientEmetteur": passage.company_id.accrochage_id_client
-                    or certifier.id_client
-                    or None,
-                    "idClientCertificateur": certifier.id_client or None,
-                    "idContrat": certifier.id_contrat or None,
-                    "natureDeposant": certifier.nature_deposant or None,
-                    "type": certification.certification_type or None,
-                    "code": certification.code or None,
-                    "donneeCertifiee": bool(passage.result_final),
-                    "presenceNiveauLangueEuro": bool(passage.cecrl_level),
-                    "presenceNiveauNumeriqueEuro": bool(passage.digital_score or results),
-                    "resultats": results._to_engine() if results else [],
-                    "admis": passage.admitted,
-                }
-            )
-            if facts["idDossier"]:
-                facts["nomTitulaire"] = facts["nomNaissance"]
-                facts["prenom1Titulaire"] = facts["prenom1"]
+            headers[company, certification] = {
+                "idClientEmetteur": company.accrochage_id_client or None,
+                "idClientCertificateur": certifier.id_client or None,
+                "idContrat": certifier.id_contrat or None,
+                "natureDeposant": certifier.nature_deposant or None,
+                "type": certification.certification_type or None,
+                "code": certification.code or None,
+            }
+        results = self._accrochage_digital_results(links["registration_id"])
+        result = {}
+        for index, passage in enumerate(self):
+            facts = {key: values[index] or None for key, values in columns}
+            facts.update(identities.get(links["partner_id"][index].id, {}))
+            facts.update(headers[links["company_id"][index], links["certification_id"][index]])
+            facts["donneeCertifiee"] = bool(final[index])
+            facts["resultats"] = results.get(passage, [])
+            facts[ADMITTED] = admitted[index]
             result[passage] = facts
         return result
 
-    def _accrochage_check(self, today=None):
-        """Findings of each passage: {record: [Finding]}."""
-        from accrochage.rules import check_passage
+    def _accrochage_digital_results(self, registrations):
+        """{passage: DigComp results as engine dicts}, the passage's own or its
+        attendee's, for the passages that have some (two queries in all; a
+        record being typed in a form is read from the form)."""
+        Result = self.env["accrochage.digital.result"]
+        saved = [p.id for p in self if isinstance(p.id, int)]
+        by_passage = Result.search([("passage_id", "in", saved)]).grouped("passage_id")
+        registration_ids = [r.id for r in registrations if r and isinstance(r.id, int)]
+        by_registration = Result.search([("registration_id", "in", registration_ids)]).grouped(
+            "registration_id"
+        )
+        found = {}
+        for passage, registration in zip(self, registrations, strict=True):
+            if isinstance(passage.id, int):
+                results = by_passage.get(passage) or by_registration.get(registration)
+            else:
+                results = passage.digital_result_ids or registration.accrochage_digital_result_ids
+            if results:
+                found[passage] = results._to_engine()
+        return found
+
+    def _accrochage_row(self, index=0):
+        """The row number of a passage in the pipeline: its id (a record being
+        typed has none yet: a number no id reaches)."""
+        return self.id if isinstance(self.id, int) else NEW_ROWS + index
+
+    def _accrochage_cross_rows(self, facts):
+        """What the checks across passages need from the database, in one query:
+        ``(accepted ids, other rows, accepted rows)``.
+
+        The ``idTechnique`` values the CDC already accepted (passages in state
+        accepted, these ones included), the other passages carrying one of
+        these ids (``(id, idTechnique)``), and which of these passages are
+        accepted. The states are read as stored: a check may run while the
+        state waits for its own findings.
+
+        Raw SQL because the ORM compares the stored text as it is, while the
+        CDC compares the id the flux carries, trimmed as the pipeline trims
+        it: " P-1" and "P-1" are one id for it.
+        """
+        self.flush_model(["id_technique"])
+        idents = {(facts[passage].get("idTechnique") or "").strip() for passage in self}
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, btrim(id_technique, %s), state = 'accepted' FROM accrochage_passage "
+                "WHERE btrim(id_technique, %s) = ANY(%s)",
+                ID_SPACES,
+                ID_SPACES,
+                [ident for ident in idents if ident],
+            )
+        )
+        found = self.env.cr.fetchall()
+        mine = {passage.id for passage in self}
+        accepted = {ident for _id, ident, done in found if done}
+        others = [(row, ident) for row, ident, done in found if not done and row not in mine]
+        done = {row for row, _ident, is_done in found if is_done and row in mine}
+        return accepted, others, done
+
+    def _accrochage_labeler(self, records, others):
+        """``label(row)``: how the engine's French messages name a passage, "le
+        passage n° 12 (…)" (in French where it is installed, as the messages
+        are). Passages outside the check are named by number unless readable;
+        the names are read in batches, and only for the rows a message names."""
+        french = self.env
+        if self.env["res.lang"]._lang_get("fr_FR"):
+            french = self.with_context(lang="fr_FR").env
+        labels = {}
+        outside = {}
+
+        def label(row):
+            if row in labels:
+                return labels[row]
+            passage = records.get(row)
+            if passage is None and others:
+                if not outside:
+                    readable = self.browse(row for row, _ident in others)._filtered_access("read")
+                    outside.update((passage.id, passage) for passage in readable)
+                passage = outside.get(row)
+            if passage:
+                text = french._(
+                    "the passage no. %(id)s (%(name)s)", id=row, name=passage.display_name
+                )
+            else:
+                text = french._("the passage no. %(id)s", id=row if row < NEW_ROWS else "?")
+            labels[row] = text
+            return text
+
+        return label
+
+    def _accrochage_run(
+        self, out_dir=None, *, version=None, today=None, now=None, flux_seed=None, on_row=None
+    ):
+        """Run the engine's pipeline over these passages: ``({record: RowOutcome}, files)``.
+
+        The one place the addon calls :func:`..engine.run_pipeline`: the
+        check of passages, the deposit (``out_dir``: where the files go) and
+        the cron. One run per schema version and strict setting (per
+        company; ``version`` forces one); passages the CDC already accepted
+        are checked alone, the others also against each other and the
+        database (an id twice, an id already accepted). ``on_row(record,
+        outcome)`` is called as each row is done.
+        """
+        from ..engine import run_pipeline
 
         today = today or fields.Date.context_today(self)
+        facts = self._to_engine()
+        accepted, others, done = self._accrochage_cross_rows(facts)
+        rows = {passage: passage._accrochage_row(index) for index, passage in enumerate(self)}
+        records = {row: passage for passage, row in rows.items()}
+        label = self._accrochage_labeler(records, others)
+        groups = {}
+        for company, passages in self.grouped("company_id").items():
+            run_version = version or company.accrochage_schema_version or DEFAULT_VERSION
+            for passage in passages:
+                key = (run_version, company.accrochage_strict, passage.id in done)
+                groups.setdefault(key, []).append(passage)
+        outcomes, files = {}, []
+
+        def sink(outcome):
+            if outcome.passage is None:
+                return  # about the input as a whole: never for records
+            passage = records[outcome.row]
+            outcomes[passage] = outcome
+            if on_row is not None:
+                on_row(passage, outcome)
+
+        for (run_version, strict, done), passages in groups.items():
+            result = run_pipeline(
+                [(rows[passage], facts[passage]) for passage in passages],
+                out_dir,
+                version=run_version,
+                today=today,
+                now=now,
+                strict=strict,
+                accepted_ids=() if done else accepted,
+                other_rows=() if done else others,
+                row_label=label,
+                flux_seed=flux_seed,
+                on_row=sink,
+            )
+            files += result.files
+        return outcomes, files
+
+    def _accrochage_check(self, today=None):
+        """Findings of each passage, from the engine's pipeline: {record: [Finding]}."""
         return {
-            passage: check_passage(facts, version=passage._version(), today=today)
-            for passage, facts in self._to_engine().items()
+            passage: list(outcome.findings)
+            for passage, outcome in self._accrochage_run(today=today)[0].items()
         }
 
-    def _match_fingerprints(self, engine_passages=None):
+    def _match_fingerprints(self, engine_passages=None, *, prepared=False):
         """{passage: keyed hash of what the CDC matches it on}.
 
         The holder's identity (block 8 or 9, the NIR) and the certification,
-        normalised as the writer sends them: retyping "élodie" as "Élodie"
-        changes nothing. HMAC with the database secret: the hash does not
-        give the NIR away to whoever reads the table.
+        prepared as the pipeline sends them (``prepared``: the passages are
+        the pipeline's already): retyping "élodie" as "Élodie" changes
+        nothing. HMAC with the database secret: the hash does not give the
+        NIR away to whoever reads the table.
         """
-        from accrochage.rules import normalize_passage
+        from ..engine import prepare_passage
 
         passages = self.filtered("id")
         if not passages:
             return {}
         engine_passages = engine_passages or passages._to_engine()
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "")
+        matched = {}
         result = {}
         for passage, facts in engine_passages.items():
             version = passage._version()
-            clean = normalize_passage(facts, version=version)
-            keys = sorted(identity_keys(version) | set(MATCHED_FACTS))
+            keys = matched.get(version)
+            if keys is None:
+                keys = matched[version] = sorted(identity_keys(version) | set(MATCHED_FACTS))
+            clean = facts if prepared else prepare_passage(facts, version=version)
             payload = json.dumps({key: clean.get(key) for key in keys}, default=str)
             result[passage] = hmac.new(
                 secret.encode(), payload.encode(), hashlib.sha256
             ).hexdigest()
         return result
 
-    def _accrochage_remember_sent(self, engine_passages=None):
-        """Record what these passages were matched on when put in a file.
+    def _accrochage_remember_sent(self, engine_passages=None, *, prepared=False, state=None):
+        """Record what these passages were matched on when put in a file, and
+        their new ``state`` if given.
 
         One UPDATE, like the other moves of deposit building: the queries of a
         deposit do not grow with its size (tests/test_query_count.py); one
-        ORM write per passage would.
+        ORM write per passage would, and a second UPDATE of the same rows for
+        the state cost as much again (bench/bench_odoo.py).
         """
-        fingerprints = self._match_fingerprints(engine_passages)
+        fingerprints = self._match_fingerprints(engine_passages, prepared=prepared)
         if not fingerprints:
             return
-        self.flush_recordset(["sent_fingerprint"])
+        moved = ["sent_fingerprint"] + (["state", "write_uid", "write_date"] if state else [])
+        self.flush_recordset(moved)
+        also = SQL()
+        if state:
+            also = SQL(
+                ", state = %s, write_uid = %s, write_date = now() at time zone 'UTC'",
+                state,
+                self.env.uid,
+            )
         self.env.cr.execute(
             SQL(
-                "UPDATE accrochage_passage AS passage SET sent_fingerprint = sent.fingerprint "
+                "UPDATE accrochage_passage AS passage SET sent_fingerprint = sent.fingerprint%s "
                 "FROM unnest(%s::int[], %s::varchar[]) AS sent(id, fingerprint) "
                 "WHERE passage.id = sent.id",
+                also,
                 [passage.id for passage in fingerprints],
                 list(fingerprints.values()),
             )
         )
-        self.invalidate_recordset(["sent_fingerprint"])
+        self.invalidate_recordset(moved)
 
     # ------------------------------------------------------------------
     # actions
@@ -782,9 +958,7 @@ class AccrochagePassage(models.Model):
         has changed since the rejected file: sending the same data again
         would be rejected again.
         """
-        for name in FINDING_FIELDS:
-            self.env.add_to_compute(self._fields[name], self)
-        self._recompute_recordset(FINDING_FIELDS)
+        self._accrochage_recheck()
         rejected = self.filtered(lambda p: p.state == "rejected" and not p.has_blocking)
         changed = rejected.filtered("match_changed")
         if changed:
@@ -825,6 +999,33 @@ class AccrochagePassage(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _accrochage_recheck(self):
+        """Check these passages again, in one run of the pipeline for all of
+        them; store the findings of those whose findings changed.
+
+        The stored compute runs in batches of 1,000 records, each with its
+        queries: one run, and the compute only where something changed, keep
+        the queries of a check of any size the same (bench/bench_odoo.py).
+        """
+        self.fetch(["findings_json", "state", "has_blocking", "cdc_date"])
+        stored = dict(zip(self, self.mapped("findings_json"), strict=True))
+        changed = self.browse(
+            passage.id
+            for passage, findings in self._accrochage_check().items()
+            if _findings_text(findings) != stored[passage]
+        )
+        changed._accrochage_findings_to_compute()
+        changed._recompute_recordset(FINDING_FIELDS)
+
+    def _accrochage_findings_to_compute(self):
+        """Mark the findings of these passages, and what follows from them
+        (the state, the reason to fix), to be computed again."""
+        if not self:
+            return
+        for name in FINDING_FIELDS:
+            self.env.add_to_compute(self._fields[name], self)
+        self.modified(FINDING_FIELDS)
 
     def _recheck_message(self):
         """Why this passage is not ready after a check, or nothing."""
@@ -957,7 +1158,39 @@ class AccrochagePassage(models.Model):
                         "state: it must never be sent again."
                     )
                 )
-        return super().write(vals)
+        if "id_technique" not in vals:
+            return super().write(vals)
+        before = self.mapped("id_technique")
+        result = super().write(vals)
+        self._accrochage_recheck_same_ids([*before, vals["id_technique"]])
+        return result
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        passages = super().create(vals_list)
+        passages._accrochage_recheck_same_ids(passages.mapped("id_technique"))
+        return passages
+
+    def _accrochage_recheck_same_ids(self, idents):
+        """Check again the other passages that carry one of ``idents`` (trimmed):
+        an id given twice blocks both passages, and a fixed one frees the other.
+
+        Raw SQL for the reason given in :meth:`_accrochage_cross_rows`.
+        """
+        idents = [ident for ident in {(text or "").strip() for text in idents} if ident]
+        if not idents:
+            return
+        self.flush_model(["id_technique"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM accrochage_passage "
+                "WHERE btrim(id_technique, %s) = ANY(%s) AND NOT id = ANY(%s)",
+                ID_SPACES,
+                idents,
+                self.ids,
+            )
+        )
+        self.browse(row[0] for row in self.env.cr.fetchall())._accrochage_findings_to_compute()
 
     # ------------------------------------------------------------------
     # crons
@@ -1004,6 +1237,11 @@ class AccrochagePassage(models.Model):
                 )
             self.env["mail.activity"].create(vals_list)
             passages.write({"deadline_reminder": level})
+
+
+def _findings_text(findings):
+    """The stored form of a passage's findings (``findings_json``)."""
+    return json.dumps([finding.as_dict() for finding in findings], ensure_ascii=False)
 
 
 def _escape(text):

@@ -14,6 +14,12 @@ class ResCompany(models.Model):
     accrochage_schema_version = fields.Selection(
         version_selection(), "CDC schema version", default=DEFAULT_VERSION
     )
+    accrochage_strict = fields.Boolean(
+        "Strict checks",
+        help="Block the passages that miss what a CDC document asks for without the CDC "
+        "refusing it (the VAE route, a presence flag, the DigComp pairs…). Off: these are "
+        "warnings, and only what the CDC refuses blocks a passage.",
+    )
     accrochage_xsd_file = fields.Binary("Official XSD", attachment=True, groups="base.group_system")
     accrochage_xsd_filename = fields.Char("Official XSD file name")
     accrochage_transport_url = fields.Char(

@@ -10,6 +10,7 @@ class ResConfigSettings(models.TransientModel):
     accrochage_schema_version = fields.Selection(
         related="company_id.accrochage_schema_version", readonly=False
     )
+    accrochage_strict = fields.Boolean(related="company_id.accrochage_strict", readonly=False)
     accrochage_xsd_file = fields.Binary(related="company_id.accrochage_xsd_file", readonly=False)
     accrochage_xsd_filename = fields.Char(
         related="company_id.accrochage_xsd_filename", readonly=False

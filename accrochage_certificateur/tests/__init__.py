@@ -11,6 +11,7 @@ from . import (
     test_import,
     test_indicators,
     test_insertion_survey,
+    test_pipeline,
     test_query_count,
     test_receipt_file_rejected,
     test_reports,

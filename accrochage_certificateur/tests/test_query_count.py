@@ -33,3 +33,32 @@ class TestQueryCount(AccrochageCase):
         self.env.invalidate_all()
         with self.assertQueryCount(small):
             self._build(passages)
+
+    def _recheck_queries(self, passages):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        passages.action_recheck()
+        self.env.flush_all()
+        self.assertEqual(set(passages.mapped("state")), {"ready"})
+        return self.cr.sql_log_count - before
+
+    def _distinct_holders(self, count):
+        """Ready passages of as many holders (the same holder twice is a warning)."""
+        passages = self._make_ready_passages(count)
+        for index, partner in enumerate(passages.partner_id):
+            partner.write(
+                {
+                    "accrochage_birth_year": 1950 + index // 336,
+                    "accrochage_birth_month": 1 + index // 28 % 12,
+                    "accrochage_birth_day": 1 + index % 28,
+                }
+            )
+        return passages
+
+    def test_check_again_costs_the_same_for_50_or_1500_passages(self):
+        """The ORM computes stored fields by 1,000 records: "Check again" does not."""
+        self._recheck_queries(self._distinct_holders(5))  # warm the caches
+        small = self._recheck_queries(self._distinct_holders(50))
+        large = self._recheck_queries(self._distinct_holders(1500))
+        self.assertEqual(small, large)
