@@ -15,11 +15,24 @@ class AccrochageDepositLine(models.Model):
     passage_id = fields.Many2one(
         "accrochage.passage", required=True, ondelete="cascade", index=True
     )
+    file_id = fields.Many2one(
+        "accrochage.deposit.file",
+        "File",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The file of the deposit this passage was written in.",
+    )
     company_id = fields.Many2one(related="deposit_id.company_id", store=True, index=True)
     id_technique = fields.Char(related="passage_id.id_technique")
     partner_id = fields.Many2one(related="passage_id.partner_id")
     result = fields.Selection(
-        [("pending", "Pending"), ("ok", "Accepted"), ("ko", "Rejected")],
+        [
+            ("pending", "Pending"),
+            ("ok", "Accepted"),
+            ("ko", "Rejected"),
+            ("missing", "Not mentioned"),
+        ],
         default="pending",
         required=True,
         index=True,

@@ -112,7 +112,7 @@ class TestBadInput(AccrochageCase):
             self.assertRaises(psycopg2.IntegrityError),
             self.cr.savepoint(),
         ):
-            passages[0].with_context(accrochage_receipt=True).write(
+            passages[0].write(
                 {"pending_deposit_id": deposit.id}
             )
             passages.flush_recordset()
