@@ -28,6 +28,7 @@
         "views/accrochage_passage_views.xml",
         "views/accrochage_deposit_views.xml",
         "views/accrochage_deposit_file_views.xml",
+        "views/accrochage_correction_request_views.xml",
         "views/event_type_views.xml",
         "views/event_event_views.xml",
         "views/event_registration_views.xml",

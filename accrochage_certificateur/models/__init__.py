@@ -1,6 +1,7 @@
 from . import (
     accrochage_certification,
     accrochage_certifier,
+    accrochage_correction_request,
     accrochage_deposit,
     accrochage_deposit_file,
     accrochage_deposit_line,

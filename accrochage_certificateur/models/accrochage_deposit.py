@@ -627,6 +627,7 @@ class AccrochageDeposit(models.Model):
                 + (" …" if len(forgotten) > 50 else ""),
             )
         self.message_post(body=body, attachment_ids=attachment.ids)
+        self.env["accrochage.correction.request"]._close_corrected_by(self)
 
     @api.model
     def _demo_attach(self, deposit_ids, passage_ids):

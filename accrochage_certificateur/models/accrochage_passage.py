@@ -397,6 +397,15 @@ class AccrochagePassage(models.Model):
         "accrochage.deposit", compute="_compute_deposit_ids", string="Deposits"
     )
     deposit_count = fields.Integer(compute="_compute_deposit_ids")
+    correction_request_ids = fields.Many2many(
+        "accrochage.correction.request",
+        "accrochage_correction_request_passage_rel",
+        "passage_id",
+        "request_id",
+        "Correction requests",
+        readonly=True,
+        copy=False,
+    )
 
     _id_technique_uniq = models.Constraint(
         "UNIQUE(id_technique)", "The technical id of a passage must be unique."
@@ -942,6 +951,18 @@ class AccrochagePassage(models.Model):
         deposits = self.env["accrochage.deposit"]._create_from_passages(self)
         deposits._generate()
         return deposits._action_open()
+
+    def action_new_correction_request(self):
+        """Record a correction request about these passages (3 months to answer)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Correction request"),
+            "res_model": "accrochage.correction.request",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"default_passage_ids": [(6, 0, self.ids)]},
+        }
 
     def action_view_deposits(self):
         self.ensure_one()

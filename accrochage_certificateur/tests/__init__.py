@@ -3,6 +3,7 @@ from . import (
     test_bad_input,
     test_bilan,
     test_civil_status,
+    test_correction_request,
     test_deposit_file,
     test_finding,
     test_fixing,

@@ -35,7 +35,7 @@ class TestFrench(AccrochageCase):
 
     def test_user_error_in_french(self):
         passage = self._make_ready_passages(1)
-        passage.with_context(accrochage_receipt=True).state = "accepted"
+        passage.state = "accepted"
         with self.assertRaisesRegex(UserError, "ne doit jamais être renvoyé"):
             self._as_french_user(passage).write({"state": "ready"})
         empty = self._as_french_user(self.env["accrochage.passage"])
