@@ -4,6 +4,7 @@ from . import (
     test_bilan,
     test_civil_status,
     test_correction_request,
+    test_correction_tour,
     test_deposit_file,
     test_finding,
     test_fixing,
