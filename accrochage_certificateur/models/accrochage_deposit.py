@@ -635,7 +635,6 @@ class AccrochageDeposit(models.Model):
         deposit = self.browse(deposit_ids)
         passages = self.env["accrochage.passage"].browse(passage_ids)
         passages.write({"pending_deposit_id": deposit.id, "state": "exported"})
-        passages._accrochage_remember_sent()
         self.env["accrochage.deposit.line"].create(
             [
                 {
@@ -646,6 +645,7 @@ class AccrochageDeposit(models.Model):
                 for passage in passages
             ]
         )
+        passages._accrochage_remember_sent()
 
     # ------------------------------------------------------------------
     # cron

@@ -38,6 +38,14 @@ class AccrochageDepositLine(models.Model):
         index=True,
     )
     already_recorded = fields.Boolean(readonly=True)
+    sent_values = fields.Text(
+        "Values sent",
+        readonly=True,
+        copy=False,
+        groups="accrochage_certificateur.group_accrochage_manager",
+        help="The passage as written in the file (JSON, NIR excluded): what the CDC "
+        "holds once it is accepted.",
+    )
     message = fields.Text("CDC message", readonly=True)
     category = fields.Char("CDC category", readonly=True)
     hint = fields.Text("How to fix", readonly=True)

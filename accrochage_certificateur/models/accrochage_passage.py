@@ -370,6 +370,16 @@ class AccrochagePassage(models.Model):
         "changed since the passage was last put in a file.",
     )
 
+    changed_since_sent = fields.Boolean(
+        "Modified since sent",
+        compute="_compute_sent_diff",
+        help="An accepted passage: what it would send today differs from what the CDC "
+        "recorded.",
+    )
+    sent_diff_html = fields.Html(
+        "Differences with what was sent", compute="_compute_sent_diff", sanitize=True
+    )
+
     deadline = fields.Date(
         compute="_compute_deadline",
         store=True,
@@ -434,7 +444,7 @@ class AccrochagePassage(models.Model):
         """The attendee's holder, never the booker (who may be an employer)."""
         for passage in self:
             holder = passage.registration_id.accrochage_holder_id
-            if holder:
+            if holder and not passage._recorded_by_cdc():
                 passage.partner_id = holder
 
     @api.depends("registration_id")
@@ -463,7 +473,7 @@ class AccrochagePassage(models.Model):
     @api.depends(*(f"event_id.{name}" for name in FROM_SESSION.values()))
     def _compute_from_session(self):
         for passage in self:
-            if not passage.event_id:
+            if not passage.event_id or passage._recorded_by_cdc():
                 continue
             for target, source in FROM_SESSION.items():
                 passage[target] = passage.event_id[source]
@@ -475,8 +485,8 @@ class AccrochagePassage(models.Model):
     def _compute_from_registration(self):
         for passage in self:
             registration = passage.registration_id
-            if not registration:
-                continue
+            if not registration or passage._recorded_by_cdc():
+                continue  # what the CDC recorded no longer follows the attendee
             for target, source in FROM_REGISTRATION.items():
                 passage[target] = registration[source]
             months = passage.certification_id.validity_months
@@ -486,8 +496,15 @@ class AccrochagePassage(models.Model):
     @api.depends("registration_id.accrochage_bloc_ids")
     def _compute_bloc_ids(self):
         for passage in self:
-            if passage.registration_id:
+            if passage.registration_id and not passage._recorded_by_cdc():
                 passage.bloc_ids = passage.registration_id.accrochage_bloc_ids
+
+    def _recorded_by_cdc(self):
+        """A receipt accepted this passage: it no longer follows its attendee,
+        session or holder (read from its lines, not its state, which is being
+        computed while a passage is created)."""
+        self.ensure_one()
+        return bool(self.id) and any(line.result == "ok" for line in self.deposit_line_ids)
 
     @api.depends("award_date")
     def _compute_deadline(self):
@@ -604,6 +621,84 @@ class AccrochagePassage(models.Model):
             passage.match_changed = bool(
                 passage.sent_fingerprint and current.get(passage) != passage.sent_fingerprint
             )
+
+    @api.depends(
+        "state",
+        "deposit_line_ids.result",
+        *PASSAGE_FACTS.values(),
+        *(f"partner_id.{name}" for name in IDENTITY_FIELDS),
+        *(f"registration_id.{name}" for name in FROM_REGISTRATION.values()),
+        *(f"event_id.{name}" for name in FROM_SESSION.values()),
+    )
+    @api.depends_context("lang", "uid")
+    def _compute_sent_diff(self):
+        """Accepted passages: each field whose value today differs from the one sent.
+
+        Birth data are shown to the manager group only, the NIR never (it is
+        not kept with what was sent).
+        """
+        from accrochage.dictionary import personal_keys
+
+        accepted = self.filtered(lambda p: p.state == "accepted" and p.id)
+        (self - accepted).changed_since_sent = False
+        (self - accepted).sent_diff_html = False
+        if not accepted:
+            return
+        hidden = set(personal_keys("nir"))
+        if not self.env.user.has_group("accrochage_certificateur.group_accrochage_manager"):
+            hidden |= personal_keys("birth")
+        current = accepted._to_engine()
+        for passage in accepted:
+            diff = passage._sent_differences(passage._source_facts(current[passage]), hidden)
+            passage.changed_since_sent = bool(diff)
+            passage.sent_diff_html = (
+                "<ul>"
+                + "".join(
+                    f"<li><b>{_escape(label)}</b> : {_escape(old)} → {_escape(new)}</li>"
+                    for label, old, new in diff
+                )
+                + "</ul>"
+                if diff
+                else False
+            )
+
+    def _source_facts(self, facts):
+        """The engine's passage as its sources say today: an accepted passage keeps
+        what was sent, the attendee and the session may have changed since."""
+        self.ensure_one()
+        facts = dict(facts)
+        sources = [(self.registration_id, FROM_REGISTRATION), (self.event_id, FROM_SESSION)]
+        for key, name in PASSAGE_FACTS.items():
+            for record, mapping in sources:
+                if record and name in mapping:
+                    facts[key] = record[mapping[name]] or None
+        return facts
+
+    def _sent_values(self):
+        """What the last accepted file held for this passage: {fact: value}, or None."""
+        self.ensure_one()
+        lines = self.sudo().deposit_line_ids.filtered(lambda l: l.result == "ok" and l.sent_values)
+        if not lines:
+            return None
+        return json.loads(max(lines, key=lambda l: l.id).sent_values)
+
+    def _sent_differences(self, facts, hidden=frozenset()):
+        """[(label, sent, today)] for each fact that changed since it was sent."""
+        from ..engine import fact_label
+
+        sent = self._sent_values()
+        if sent is None:
+            return []
+        today = _snapshot(facts)
+        version = self._version()
+        diff = []
+        for key in sorted(set(sent) | set(today)):
+            if key in hidden or key in SNAPSHOT_SKIP:
+                continue
+            old, new = sent.get(key), today.get(key)
+            if old != new:
+                diff.append((fact_label(key, version), _shown(old), _shown(new)))
+        return diff
 
     def _compute_deposit_ids(self):
         for passage in self:
@@ -770,6 +865,24 @@ class AccrochagePassage(models.Model):
         fingerprints = self._match_fingerprints(engine_passages)
         if not fingerprints:
             return
+        engine_passages = engine_passages or self._to_engine()
+        # what was written, NIR excluded, with the line of the open deposit
+        self.env["accrochage.deposit.line"].flush_model(["sent_values"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE accrochage_deposit_line AS line SET sent_values = sent.facts "
+                "FROM unnest(%s::int[], %s::text[]) AS sent(id, facts), "
+                "accrochage_passage AS passage "
+                "WHERE passage.id = sent.id AND line.passage_id = passage.id "
+                "AND line.deposit_id = passage.pending_deposit_id",
+                [passage.id for passage in fingerprints],
+                [
+                    json.dumps(_snapshot(engine_passages[passage]), ensure_ascii=False)
+                    for passage in fingerprints
+                ],
+            )
+        )
+        self.env["accrochage.deposit.line"].invalidate_model(["sent_values"])
         self.flush_recordset(["sent_fingerprint"])
         self.env.cr.execute(
             SQL(
@@ -1068,6 +1181,28 @@ class AccrochagePassage(models.Model):
                 )
             self.env["mail.activity"].create(vals_list)
             passages.write({"deadline_reminder": level})
+
+
+#: engine keys that are not CDC facts of the passage
+SNAPSHOT_SKIP = frozenset({ADMITTED, "resultats"})
+
+
+def _snapshot(facts):
+    """The engine's passage as kept with its deposit line: JSON values, no NIR."""
+    from accrochage.dictionary import personal_keys
+
+    nir = personal_keys("nir") | {"nir"}
+    return json.loads(
+        json.dumps({k: v for k, v in facts.items() if k not in nir}, default=str)
+    )
+
+
+def _shown(value):
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return str(value)
 
 
 def _escape(text):

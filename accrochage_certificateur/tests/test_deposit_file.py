@@ -1,13 +1,15 @@
 import base64
+import datetime
 import functools
 import importlib.util
+import json
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.modules.module import get_module_path
 from odoo.tests import tagged
 
-from .common import AccrochageCase, receipt_xml
+from .common import AWARD, AccrochageCase, receipt_xml
 
 NOT_FOUND = "Aucun titulaire ne correspond aux critères obligatoires"
 
@@ -218,3 +220,71 @@ class TestDepositFile(AccrochageCase):
             )
             cr.execute("DELETE FROM accrochage_deposit_file WHERE deposit_id = %s", (deposit.id,))
         self.env.invalidate_all()
+
+
+@tagged("post_install", "-at_install")
+class TestSentSnapshot(AccrochageCase):
+    """What was sent is kept; an accepted passage no longer follows its sources."""
+
+    def _accepted_from_session(self):
+        attendee = self._make_attendees(self.session, 1)
+        self.session.action_set_done()
+        passage = self.session.accrochage_passage_ids
+        self.assertEqual(passage.state, "ready", passage.issue)
+        deposit = self.env["accrochage.deposit"]._create_from_passages(passage)
+        deposit._generate()
+        deposit.action_mark_sent()
+        self.env["accrochage.deposit"]._import_receipt(
+            receipt_xml(deposit.id_flux, ok=[passage.id_technique])
+        )
+        self.assertEqual(passage.state, "accepted")
+        return attendee, passage, deposit
+
+    def test_accepted_passage_keeps_what_was_sent(self):
+        attendee, passage, deposit = self._accepted_from_session()
+        sent = json.loads(deposit.line_ids.sent_values)
+        self.assertEqual(sent["idTechnique"], passage.id_technique)
+        self.assertEqual(sent["dateDebutValidite"], str(AWARD))
+        self.assertEqual(sent["nomNaissance"], passage.partner_id.accrochage_birth_name)
+        self.assertFalse(passage.changed_since_sent)
+
+        later = AWARD + datetime.timedelta(days=5)
+        attendee.accrochage_award_date = later
+        passage.partner_id.accrochage_birth_name = "MARTIN-DUPONT"
+        self.assertEqual(passage.award_date, AWARD)  # frozen: the CDC holds AWARD
+        self.assertEqual(passage.state, "accepted")
+        self.assertTrue(passage.changed_since_sent)
+        diff = passage.with_user(self.user_manager).sent_diff_html
+        self.assertIn(f"{AWARD} → {later}", diff)
+        self.assertIn("MARTIN-DUPONT", diff)
+        self.assertIn("(#5.10)", diff)
+
+    def test_nir_never_kept_and_birth_data_for_managers_only(self):
+        from .common import nir_with_key
+
+        self.company.accrochage_schema_version = "1.1.5"
+        attendee, passage, deposit = self._accepted_from_session()
+        nir = nir_with_key("2900569123456")
+        self.assertNotIn("2900569123", deposit.line_ids.sudo().sent_values or "")
+        passage.partner_id.accrochage_nir = nir
+        passage.partner_id.accrochage_birth_day = 18
+        self.assertNotIn("2900569123", passage.with_user(self.user_manager).sent_diff_html or "")
+        self.assertIn("17 → 18", passage.with_user(self.user_manager).sent_diff_html)
+        user_view = passage.with_user(self.user_certif)
+        self.assertNotIn("17 → 18", user_view.sent_diff_html or "")
+        with self.assertRaises(AccessError):
+            deposit.line_ids.with_user(self.user_certif).sent_values  # noqa: B018
+
+    def test_rejected_passage_follows_its_sources(self):
+        attendee = self._make_attendees(self.session, 1)
+        self.session.action_set_done()
+        passage = self.session.accrochage_passage_ids
+        deposit = self.env["accrochage.deposit"]._create_from_passages(passage)
+        deposit._generate()
+        self.env["accrochage.deposit"]._import_receipt(
+            receipt_xml(deposit.id_flux, ko=[(passage.id_technique, NOT_FOUND)])
+        )
+        later = AWARD + datetime.timedelta(days=2)
+        attendee.accrochage_award_date = later
+        self.assertEqual(passage.award_date, later)
+        self.assertFalse(passage.changed_since_sent)
