@@ -191,7 +191,9 @@ def main():
             finally:
                 cr.rollback()
         target = TARGETS.get(count)
-        verdict = f" — target ≤ {target:.0f} s [{'OK' if wall <= target else 'OVER'}]" if target else ""
+        verdict = (
+            f" — target ≤ {target:.0f} s [{'OK' if wall <= target else 'OVER'}]" if target else ""
+        )
         print(
             f"receipt of {count} passages ({rejected} KO, {size / 1e6:.1f} MB) applied in "
             f"{wall:.2f} s wall, {cpu:.2f} s CPU (Odoo process){verdict}; engine alone "

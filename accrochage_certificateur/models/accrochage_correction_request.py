@@ -140,9 +140,7 @@ class AccrochageCorrectionRequest(models.Model):
         from accrochage.deadline import correction_deadline
 
         for request in self:
-            request.deadline = request.received_date and correction_deadline(
-                request.received_date
-            )
+            request.deadline = request.received_date and correction_deadline(request.received_date)
 
     @api.depends("passage_ids.partner_id")
     def _compute_partner_id(self):
@@ -190,9 +188,7 @@ class AccrochageCorrectionRequest(models.Model):
 
     def _close(self, state, body):
         self.write({"state": state, "closed_date": fields.Date.context_today(self)})
-        self.activity_unlink(
-            ["accrochage_certificateur.mail_activity_type_accrochage_correction"]
-        )
+        self.activity_unlink(["accrochage_certificateur.mail_activity_type_accrochage_correction"])
         for request in self:
             request.message_post(body=body)
 
@@ -206,9 +202,7 @@ class AccrochageCorrectionRequest(models.Model):
         self.ensure_one()
         self._ensure_open()
         if not self.passage_ids:
-            raise UserError(
-                self.env._("Add the passage(s) to correct to the request first.")
-            )
+            raise UserError(self.env._("Add the passage(s) to correct to the request first."))
         accepted = self.passage_ids.filtered(lambda p: p.state == "accepted")
         if accepted:
             raise UserError(
@@ -225,20 +219,15 @@ class AccrochageCorrectionRequest(models.Model):
         if not_ready:
             raise UserError(
                 self.env._(
-                    "Correct these passages first, then click “Check again” on each: "
-                    "%(names)s.",
-                    names=", ".join(
-                        f"{p.display_name} ({p.issue or p.state})" for p in not_ready
-                    ),
+                    "Correct these passages first, then click “Check again” on each: %(names)s.",
+                    names=", ".join(f"{p.display_name} ({p.issue or p.state})" for p in not_ready),
                 )
             )
         deposits = self.env["accrochage.deposit"]._create_from_passages(self.passage_ids)
         deposits._generate()
         self.correcting_deposit_id = deposits[:1]
         self.message_post(
-            body=self.env._(
-                "Correcting deposit %(deposit)s built.", deposit=deposits[:1].name
-            )
+            body=self.env._("Correcting deposit %(deposit)s built.", deposit=deposits[:1].name)
         )
         return deposits._action_open()
 

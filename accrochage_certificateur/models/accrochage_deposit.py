@@ -95,12 +95,8 @@ class AccrochageDeposit(models.Model):
     )
     horodatage = fields.Char("Timestamp", readonly=True, copy=False)
     file_count = fields.Integer("Files", compute="_compute_files")
-    file_ids = fields.Many2many(
-        "ir.attachment", compute="_compute_files", string="XML files"
-    )
-    receipt_ids = fields.Many2many(
-        "ir.attachment", compute="_compute_files", string="Receipts"
-    )
+    file_ids = fields.Many2many("ir.attachment", compute="_compute_files", string="XML files")
+    receipt_ids = fields.Many2many("ir.attachment", compute="_compute_files", string="Receipts")
     id_traitement = fields.Char("CDC processing id", readonly=True, copy=False)
     sent_date = fields.Datetime(readonly=True, copy=False)
     processed_date = fields.Datetime(readonly=True, copy=False)

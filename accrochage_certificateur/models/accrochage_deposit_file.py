@@ -57,16 +57,12 @@ class AccrochageDepositFile(models.Model):
     )
     horodatage = fields.Char("Timestamp", readonly=True)
     passage_count = fields.Integer("Passages", readonly=True)
-    attachment_id = fields.Many2one(
-        "ir.attachment", "XML file", readonly=True, ondelete="restrict"
-    )
+    attachment_id = fields.Many2one("ir.attachment", "XML file", readonly=True, ondelete="restrict")
     receipt_attachment_id = fields.Many2one(
         "ir.attachment", "Processing receipt", readonly=True, ondelete="restrict"
     )
     id_traitement = fields.Char("CDC processing id", readonly=True)
-    state = fields.Selection(
-        STATES, default="generated", required=True, readonly=True, index=True
-    )
+    state = fields.Selection(STATES, default="generated", required=True, readonly=True, index=True)
     sent_date = fields.Datetime(readonly=True)
     receipt_date = fields.Datetime("Receipt date", readonly=True)
     error_message = fields.Text("File errors", readonly=True)

@@ -17,7 +17,6 @@ class AccrochageDepositLine(models.Model):
     )
     file_id = fields.Many2one(
         "accrochage.deposit.file",
-        "File",
         readonly=True,
         index="btree_not_null",
         ondelete="set null",

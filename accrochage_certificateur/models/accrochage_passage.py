@@ -373,8 +373,7 @@ class AccrochagePassage(models.Model):
     changed_since_sent = fields.Boolean(
         "Modified since sent",
         compute="_compute_sent_diff",
-        help="An accepted passage: what it would send today differs from what the CDC "
-        "recorded.",
+        help="An accepted passage: what it would send today differs from what the CDC recorded.",
     )
     sent_diff_html = fields.Html(
         "Differences with what was sent", compute="_compute_sent_diff", sanitize=True
@@ -677,10 +676,12 @@ class AccrochagePassage(models.Model):
     def _sent_values(self):
         """What the last accepted file held for this passage: {fact: value}, or None."""
         self.ensure_one()
-        lines = self.sudo().deposit_line_ids.filtered(lambda l: l.result == "ok" and l.sent_values)
+        lines = self.sudo().deposit_line_ids.filtered(
+            lambda line: line.result == "ok" and line.sent_values
+        )
         if not lines:
             return None
-        return json.loads(max(lines, key=lambda l: l.id).sent_values)
+        return json.loads(max(lines, key=lambda line: line.id).sent_values)
 
     def _sent_differences(self, facts, hidden=frozenset()):
         """[(label, sent, today)] for each fact that changed since it was sent."""
@@ -1192,9 +1193,7 @@ def _snapshot(facts):
     from accrochage.dictionary import personal_keys
 
     nir = personal_keys("nir") | {"nir"}
-    return json.loads(
-        json.dumps({k: v for k, v in facts.items() if k not in nir}, default=str)
-    )
+    return json.loads(json.dumps({k: v for k, v in facts.items() if k not in nir}, default=str))
 
 
 def _shown(value):

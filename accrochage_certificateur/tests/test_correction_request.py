@@ -129,7 +129,9 @@ class TestCorrectionRequest(AccrochageCase):
 
     def test_overdue_first(self):
         Request = self.env["accrochage.correction.request"]
-        closed = Request.create({"source": "cdc", "received_date": TODAY - datetime.timedelta(days=200)})
+        closed = Request.create(
+            {"source": "cdc", "received_date": TODAY - datetime.timedelta(days=200)}
+        )
         closed.action_cancel()
         fresh = Request.create({"source": "cdc", "received_date": TODAY})
         overdue = Request.create(
@@ -140,6 +142,4 @@ class TestCorrectionRequest(AccrochageCase):
         listed = Request.search([("id", "in", (closed | fresh | overdue).ids)])
         self.assertEqual(listed.ids, [overdue.id, fresh.id, closed.id])
         self.assertEqual(Request.search([("is_overdue", "=", True)]) & listed, overdue)
-        self.assertEqual(
-            Request.search([("is_overdue", "=", False)]) & listed, fresh | closed
-        )
+        self.assertEqual(Request.search([("is_overdue", "=", False)]) & listed, fresh | closed)

@@ -94,7 +94,9 @@ class TestDepositFile(AccrochageCase):
         self.assertEqual(deposit.state, "processed")
         self.assertEqual((c.state, d.state), ("accepted", "ready"))
         self.assertFalse(d.pending_deposit_id)
-        self.assertEqual(second.line_ids.filtered(lambda l: l.passage_id == d).result, "missing")
+        self.assertEqual(
+            second.line_ids.filtered(lambda line: line.passage_id == d).result, "missing"
+        )
         self.assertEqual(len(deposit.receipt_ids), 2)
         self.assertIn(d.display_name, deposit.message_ids[0].body)
         self.assertEqual((deposit.accepted_count, deposit.rejected_count), (2, 1))
@@ -136,7 +138,9 @@ class TestDepositFile(AccrochageCase):
         processed, processed_passages = self._deposit(2)
         processed.action_mark_sent()
         ok, ko = processed_passages
-        receipt = receipt_xml(processed.id_flux, ok=[ok.id_technique], ko=[(ko.id_technique, NOT_FOUND)])
+        receipt = receipt_xml(
+            processed.id_flux, ok=[ok.id_technique], ko=[(ko.id_technique, NOT_FOUND)]
+        )
         self.env["accrochage.deposit"]._import_receipt(receipt, filename="accuse-1.xml")
         halfway, halfway_passages = self._deposit(4, files=2)
         halfway.action_mark_sent()

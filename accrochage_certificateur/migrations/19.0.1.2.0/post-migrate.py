@@ -41,8 +41,11 @@ def _attachments(cr, table, deposit_id):
     if not table_exists(cr, table):
         return []
     cr.execute(
-        SQL("SELECT attachment_id FROM %s WHERE deposit_id = %s ORDER BY attachment_id",
-            SQL.identifier(table), deposit_id)
+        SQL(
+            "SELECT attachment_id FROM %s WHERE deposit_id = %s ORDER BY attachment_id",
+            SQL.identifier(table),
+            deposit_id,
+        )
     )
     return [row[0] for row in cr.fetchall()]
 
