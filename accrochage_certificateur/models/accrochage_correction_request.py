@@ -203,7 +203,21 @@ class AccrochageCorrectionRequest(models.Model):
         self._ensure_open()
         if not self.passage_ids:
             raise UserError(self.env._("Add the passage(s) to correct to the request first."))
-        accepted = self.passage_ids.filtered(lambda p: p.state == "accepted")
+        passages = self._to_deposit()
+        accepted = passages.filtered(lambda p: p.state == "accepted")
+        if accepted and all(p._version() == "1.1.5" for p in accepted):
+            # 1.1.5: withdraw first; once accepted, "Replace" each, then come back
+            deposits = self.env["accrochage.deposit"]._create_withdrawal(accepted)
+            deposits._generate()
+            self.message_post(
+                body=self.env._(
+                    "Withdrawal deposit %(deposit)s built: once the CDC has accepted it, "
+                    "click “Replace” on each passage, correct it, then build the correcting "
+                    "deposit here.",
+                    deposit=deposits[:1].name,
+                )
+            )
+            return deposits._action_open()
         if accepted:
             raise UserError(
                 self.env._(
@@ -215,7 +229,7 @@ class AccrochageCorrectionRequest(models.Model):
                     names=", ".join(accepted.mapped("display_name")),
                 )
             )
-        not_ready = self.passage_ids.filtered(lambda p: p.state != "ready")
+        not_ready = passages.filtered(lambda p: p.state != "ready")
         if not_ready:
             raise UserError(
                 self.env._(
@@ -223,13 +237,21 @@ class AccrochageCorrectionRequest(models.Model):
                     names=", ".join(f"{p.display_name} ({p.issue or p.state})" for p in not_ready),
                 )
             )
-        deposits = self.env["accrochage.deposit"]._create_from_passages(self.passage_ids)
+        deposits = self.env["accrochage.deposit"]._create_from_passages(passages)
         deposits._generate()
         self.correcting_deposit_id = deposits[:1]
         self.message_post(
             body=self.env._("Correcting deposit %(deposit)s built.", deposit=deposits[:1].name)
         )
         return deposits._action_open()
+
+    def _to_deposit(self):
+        """The passages that carry the correction: a withdrawn passage's replacement."""
+        self.ensure_one()
+        passages = self.env["accrochage.passage"]
+        for passage in self.passage_ids:
+            passages |= passage.replaced_by_ids[-1:] or passage
+        return passages
 
     def action_mark_corrected(self):
         self._ensure_open()
@@ -285,7 +307,7 @@ class AccrochageCorrectionRequest(models.Model):
             [("state", "=", "open"), ("correcting_deposit_id", "in", deposits.ids)]
         )
         done = requests.filtered(
-            lambda r: r.passage_ids and all(p.state == "accepted" for p in r.passage_ids)
+            lambda r: r.passage_ids and all(p.state == "accepted" for p in r._to_deposit())
         )
         for request in done:
             request._close(

@@ -59,6 +59,13 @@ class AccrochageDeposit(models.Model):
         "accrochage.certifier", required=True, readonly=True, ondelete="restrict"
     )
     schema_version = fields.Selection(version_selection(), required=True, readonly=True)
+    action = fields.Selection(
+        [("CREATION", "Creation"), ("SUPPRESSION", "Withdrawal")],
+        default="CREATION",
+        required=True,
+        readonly=True,
+        help="Creation of passages, or (schema 1.1.5) withdrawal of passages already accepted.",
+    )
     state = fields.Selection(
         STATES,
         default="draft",
@@ -215,6 +222,37 @@ class AccrochageDeposit(models.Model):
             deposits |= deposit
         return deposits
 
+    @api.model
+    def _create_withdrawal(self, passages):
+        """SUPPRESSION deposits (schema 1.1.5) of accepted passages, one per certifier."""
+        passages._check_withdrawable()
+        passages.check_access("write")
+        deposits = self.browse()
+        groups = {}
+        for passage in passages:
+            groups.setdefault((passage.company_id, passage.certifier_id), []).append(passage.id)
+        for (company, certifier), ids in groups.items():
+            deposit = self.create(
+                {
+                    "company_id": company.id,
+                    "certifier_id": certifier.id,
+                    "schema_version": "1.1.5",
+                    "action": "SUPPRESSION",
+                }
+            )
+            _update_passages(
+                passages.browse(ids), state="withdrawing", pending_deposit_id=deposit.id
+            )
+            deposit._insert_lines(ids)
+            deposit.message_post(
+                body=self.env._(
+                    "Withdrawal of %(count)s passage(s) accepted by the Caisse des Dépôts.",
+                    count=len(ids),
+                )
+            )
+            deposits |= deposit
+        return deposits
+
     def _insert_lines(self, passage_ids):
         """One INSERT for all lines: the ORM would send one per 100 records."""
         self.ensure_one()
@@ -257,11 +295,13 @@ class AccrochageDeposit(models.Model):
                         out_dir,
                         version=deposit.schema_version,
                         validate=True,
+                        action=deposit.action,
                     )
                     deposit._check_official_xsd(files, validate_file)
-                    deposit._add_files(files)
+                    deposit._add_files(files, action=deposit.action)
                 vals.update(state="generated", horodatage=files[0].horodatage)
-                _update_passages(passages, state="exported")
+                if deposit.action == "CREATION":  # a withdrawal keeps them "withdrawing"
+                    _update_passages(passages, state="exported")
                 passages._accrochage_remember_sent(engine_by_passage)
             except AccrochageError as error:
                 vals["error_message"] = str(error)
@@ -515,6 +555,10 @@ class AccrochageDeposit(models.Model):
         for deposit in self:
             deposit._ensure_state(("draft", "validate_error", *SENDABLE))
         passages = self.pending_passage_ids
+        withdrawing = passages.filtered(lambda p: p.state == "withdrawing")
+        # a withdrawal not sent: the CDC still holds these passages
+        withdrawing._apply_cdc_outcome("not_mentioned", action="SUPPRESSION")
+        passages -= withdrawing
         passages.with_context(tracking_disable=True).write(
             {"pending_deposit_id": False, "state": "ready"}
         )
@@ -595,7 +639,7 @@ class AccrochageDeposit(models.Model):
         forgotten = self.env["accrochage.passage"]
         if all(f.receipt_attachment_id for f in self.deposit_file_ids):
             forgotten = self.pending_passage_ids
-            forgotten._apply_cdc_outcome("not_mentioned", date=now)
+            forgotten._apply_cdc_outcome("not_mentioned", date=now, action=self.action)
             vals.update(state="processed", processed_date=now, state_date=now)
         elif self.state != "sent":
             vals.update(state="sent", state_date=now)

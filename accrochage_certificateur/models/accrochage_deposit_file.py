@@ -145,7 +145,12 @@ class AccrochageDepositFile(models.Model):
             )
             if status != "not_mentioned":  # they wait for every file's answer
                 lines.passage_id._apply_cdc_outcome(
-                    status, message=message, category=category, hint=hint, date=now
+                    status,
+                    message=message,
+                    category=category,
+                    hint=hint,
+                    date=now,
+                    action=self.action,
                 )
         Line.invalidate_model(
             ["result", "already_recorded", "message", "category", "hint", "write_uid", "write_date"]

@@ -19,7 +19,15 @@ STATES = [
     ("exported", "Exported"),
     ("accepted", "Accepted"),
     ("rejected", "Rejected"),
+    ("withdrawing", "Withdrawal sent"),
+    ("withdrawn", "Withdrawn"),
 ]
+#: the states a passage the CDC holds (or held) may take next
+RECORDED_MOVES = {
+    "accepted": ("accepted", "withdrawing"),
+    "withdrawing": ("withdrawing", "withdrawn", "accepted"),
+    "withdrawn": ("withdrawn",),
+}
 #: states a passage can be put in a deposit from
 DEPOSITABLE = "ready"
 
@@ -406,6 +414,18 @@ class AccrochagePassage(models.Model):
         "accrochage.deposit", compute="_compute_deposit_ids", string="Deposits"
     )
     deposit_count = fields.Integer(compute="_compute_deposit_ids")
+    replaces_id = fields.Many2one(
+        "accrochage.passage",
+        "Replaces",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The withdrawn passage this one replaces, under a new technical id.",
+    )
+    replaced_by_ids = fields.One2many(
+        "accrochage.passage", "replaces_id", "Replaced by", readonly=True
+    )
     correction_request_ids = fields.Many2many(
         "accrochage.correction.request",
         "accrochage_correction_request_passage_rel",
@@ -677,7 +697,9 @@ class AccrochagePassage(models.Model):
         """What the last accepted file held for this passage: {fact: value}, or None."""
         self.ensure_one()
         lines = self.sudo().deposit_line_ids.filtered(
-            lambda line: line.result == "ok" and line.sent_values
+            lambda line: (
+                line.result == "ok" and line.sent_values and line.deposit_id.action == "CREATION"
+            )
         )
         if not lines:
             return None
@@ -1082,7 +1104,9 @@ class AccrochagePassage(models.Model):
         self.ensure_one()
         return self.deposit_ids._action_open()
 
-    def _apply_cdc_outcome(self, status, message=None, category=None, hint=None, date=None):
+    def _apply_cdc_outcome(
+        self, status, message=None, category=None, hint=None, date=None, action="CREATION"
+    ):
         """What the CDC said about these passages of one file, applied in one write.
 
         ``status`` is an outcome of :func:`accrochage.receipt.receipt_outcome`:
@@ -1095,6 +1119,8 @@ class AccrochagePassage(models.Model):
         """
         if not self:
             return
+        if action == "SUPPRESSION":
+            return self._apply_withdrawal_outcome(status, message, category, hint, date)
         if status in ("accepted", "already_recorded"):
             vals = {
                 "state": "accepted",
@@ -1126,9 +1152,113 @@ class AccrochagePassage(models.Model):
         for name in ("issue", "fix_target"):
             self.env.add_to_compute(self._fields[name], moving)
 
+    def _apply_withdrawal_outcome(self, status, message, category, hint, date):
+        """The receipt of a SUPPRESSION file (schema 1.1.5): withdrawn, or still accepted.
+
+        Accepted (or "already" withdrawn) → withdrawn: "Replace" may send the
+        corrected passage under a new idTechnique. Rejected, in a file
+        rejected whole, or not mentioned → the CDC still holds the passage:
+        accepted again, with the CDC's message when there is one.
+        """
+        vals = {"pending_deposit_id": False}
+        if status in ("accepted", "already_recorded"):
+            vals.update(state="withdrawn", cdc_date=date or fields.Datetime.now())
+        else:
+            vals.update(
+                state="accepted",
+                cdc_message=message or False,
+                cdc_category=category or False,
+                cdc_hint=hint or False,
+            )
+        moving = self.filtered(lambda p: p.state == "withdrawing")
+        _update_passages(moving, **vals)
+        for name in ("issue", "fix_target"):
+            self.env.add_to_compute(self._fields[name], moving)
+
+    def _check_withdrawable(self):
+        """Only accepted passages, and only with schema 1.1.5 (``flux/action``)."""
+        old = self.filtered(lambda p: p._version() != "1.1.5")
+        if old:
+            raise UserError(
+                self.env._(
+                    "Schema %(version)s has no withdrawal: the Caisse des Dépôts keeps a "
+                    "passage it accepted, and sending it again does not update it (general "
+                    "guide V5 §4.4.3). Ask the CDC to correct or delete it through its "
+                    "portal (certifiers' support), or switch to schema 1.1.5 in the settings.",
+                    version=old[0]._version(),
+                )
+            )
+        not_accepted = self.filtered(lambda p: p.state != "accepted" or p.pending_deposit_id)
+        if not_accepted:
+            raise UserError(
+                self.env._(
+                    "Only passages accepted by the Caisse des Dépôts can be withdrawn: %(names)s.",
+                    names=", ".join(not_accepted.mapped("display_name")),
+                )
+            )
+
+    def action_withdraw(self):
+        """Build the SUPPRESSION deposit of these accepted passages (schema 1.1.5)."""
+        self._check_withdrawable()
+        deposits = self.env["accrochage.deposit"]._create_withdrawal(self)
+        deposits._generate()
+        return deposits._action_open()
+
+    def action_replace(self):
+        """A withdrawn passage, sent again corrected: a new passage, a new idTechnique.
+
+        The new passage takes its attendee, its session and its holder again
+        (the withdrawn one keeps what was sent); it is checked, then
+        deposited like any ready passage.
+        """
+        self.ensure_one()
+        if self.state != "withdrawn" or self.replaced_by_ids:
+            raise UserError(
+                self.env._(
+                    "Only a passage the Caisse des Dépôts withdrew, and not replaced yet, "
+                    "can be replaced."
+                )
+            )
+        registration = self.registration_id
+        self.registration_id = False  # the attendee now goes with the replacement
+        self.flush_recordset(["registration_id"])
+        new = self.copy({"replaces_id": self.id, "registration_id": registration.id})
+        followed = [
+            name
+            for name, field in self._fields.items()
+            if field.compute
+            in ("_compute_from_registration", "_compute_from_session", "_compute_bloc_ids")
+            or name in ("partner_id", "event_id")
+        ]
+        for name in followed:
+            self.env.add_to_compute(self._fields[name], new)
+        new._recompute_recordset(followed)
+        new.action_recheck()
+        body = self.env._(
+            "Replaced by passage %(id)s (technical id %(technique)s).",
+            id=new.id,
+            technique=new.id_technique,
+        )
+        self.message_post(body=body)
+        new.message_post(
+            body=self.env._(
+                "Replaces the withdrawn passage of technical id %(technique)s.",
+                technique=self.id_technique,
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": new.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
     def write(self, vals):
-        if "state" in vals and vals["state"] != "accepted":
-            if self.filtered(lambda p: p.state == "accepted"):
+        if "state" in vals:
+            recorded = self.filtered(lambda p: p.state in RECORDED_MOVES)
+            if any(vals["state"] not in RECORDED_MOVES[p.state] for p in recorded):
                 raise UserError(
                     self.env._(
                         "A passage accepted by the Caisse des Dépôts no longer changes "

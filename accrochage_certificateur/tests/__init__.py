@@ -19,4 +19,5 @@ from . import (
     test_send,
     test_tour,
     test_views,
+    test_withdrawal,
 )
