@@ -123,7 +123,21 @@ def migrate_deposit_files(env):
         files = File.create(vals_list)
         created += len(files)
         _link_lines(env, deposit_id, files)
+    link_single_file_lines(env)
     return created, linked, orphans
+
+
+def link_single_file_lines(env):
+    """Lines of a one-file deposit whose file came with the module's data (the demo)."""
+    env.cr.execute(
+        SQL(
+            "UPDATE accrochage_deposit_line AS line SET file_id = file.id "
+            "FROM accrochage_deposit_file AS file WHERE line.file_id IS NULL "
+            "AND file.deposit_id = line.deposit_id AND (SELECT count(*) FROM "
+            "accrochage_deposit_file AS other WHERE other.deposit_id = line.deposit_id) = 1"
+        )
+    )
+    env["accrochage.deposit.line"].invalidate_model(["file_id"])
 
 
 def _link_lines(env, deposit_id, files):
