@@ -142,6 +142,7 @@ class AccrochageDeposit(models.Model):
     def _search_id_flux(self, operator, value):
         return [("deposit_file_ids.id_flux", operator, value)]
 
+    @api.depends("state")
     def _compute_retryable(self):
         for deposit in self:
             deposit.retryable = deposit.state in self._rollback_state_mapping
@@ -499,39 +500,42 @@ class AccrochageDeposit(models.Model):
                     file.write({"state": "sent", "sent_date": fields.Datetime.now()})
             vals.update(state="sent", sent_date=now, send_attempts=0)
         except TransportError as error:
-            vals["error_message"] = str(error)
             if error.retryable:
                 attempts = self.send_attempts + 1
                 vals.update(state="send_error", send_attempts=attempts)
                 if attempts <= len(RETRY_DELAYS):
                     vals["next_retry_date"] = now + timedelta(minutes=RETRY_DELAYS[attempts - 1])
+            # the engine says what failed; what happens next is said here, where
+            # it is decided, in the message the form shows
+            vals["error_message"] = self._sending_error_message(error, vals)
         finally:
             vals["state_date"] = now
             self.write(vals)
-        if vals["state"] == "sent":
-            body = self.env._("File sent.")
-        elif vals["state"] == "send_failed":
-            body = self.env._(
+        body = vals["error_message"] if vals["state"] != "sent" else self.env._("File sent.")
+        self.message_post(body=body)
+
+    def _sending_error_message(self, error, vals):
+        """What failed and what happens next, for the form and the chatter."""
+        if not error.retryable:
+            return self.env._(
                 "Sending refused: %(error)s Sending it again as it is would fail the same "
                 "way: fix the cause, then click “Send”.",
-                error=vals["error_message"],
+                error=str(error),
             )
-        elif vals.get("next_retry_date"):
-            body = self.env._(
+        if vals.get("next_retry_date"):
+            return self.env._(
                 "Sending interrupted: %(error)s It is tried again automatically on "
                 "%(date)s (attempt %(attempt)s of %(max)s), or now with “Retry”.",
-                error=vals["error_message"],
+                error=str(error),
                 date=format_datetime(self.env, vals["next_retry_date"]),
                 attempt=vals["send_attempts"] + 1,
                 max=len(RETRY_DELAYS) + 1,
             )
-        else:
-            body = self.env._(
-                "Sending interrupted: %(error)s The automatic retries are over: click "
-                "“Retry” once the server answers again.",
-                error=vals["error_message"],
-            )
-        self.message_post(body=body)
+        return self.env._(
+            "Sending interrupted: %(error)s The automatic retries are over: click "
+            "“Retry” once the server answers again.",
+            error=str(error),
+        )
 
     @api.model
     def _cron_retry_sending(self):
