@@ -21,7 +21,10 @@ STATES = [
     ("rejected", "Rejected"),
     ("withdrawing", "Withdrawal sent"),
     ("withdrawn", "Withdrawn"),
+    ("out_of_scope", "Out of scope"),
 ]
+#: the kanban's columns even when empty; the others show when a passage is there
+WORKFLOW = ("incomplete", "ready", "exported", "accepted", "rejected")
 #: the states a passage the CDC holds (or held) may take next
 RECORDED_MOVES = {
     "accepted": ("accepted", "withdrawing"),
@@ -155,7 +158,7 @@ class AccrochagePassage(models.Model):
         index=True,
         tracking=True,
         copy=False,
-        group_expand=True,  # every column, in workflow order, in the kanban
+        group_expand="_expand_states",
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -451,6 +454,10 @@ class AccrochagePassage(models.Model):
     # ------------------------------------------------------------------
     # computes
     # ------------------------------------------------------------------
+    def _expand_states(self, states, domain):
+        """The workflow's columns in order, and the rarer states only when used."""
+        return [key for key, _label in STATES if key in WORKFLOW or key in states]
+
     @api.depends("partner_id", "certification_id")
     def _compute_display_name(self):
         for passage in self:
@@ -572,7 +579,7 @@ class AccrochagePassage(models.Model):
             )
             passage.findings_html = f"<ul>{items}</ul>" if items else False
 
-    @api.depends("has_blocking")
+    @api.depends("has_blocking", "partner_id.accrochage_out_of_scope")
     def _compute_state(self):
         """Incomplete while a blocking finding remains; ready otherwise.
 
@@ -581,8 +588,11 @@ class AccrochagePassage(models.Model):
         on has changed, or through "Resend unchanged" with a reason.
         """
         for passage in self:
-            if passage.state in (False, "incomplete", "ready"):
-                passage.state = "incomplete" if passage.has_blocking else "ready"
+            if passage.state in (False, "out_of_scope", "incomplete", "ready"):
+                if passage.partner_id.accrochage_out_of_scope:
+                    passage.state = "out_of_scope"  # general guide V5 §2.4: never deposited
+                else:
+                    passage.state = "incomplete" if passage.has_blocking else "ready"
 
     @api.depends("state", "findings_json", "cdc_category", "registration_id", "event_id")
     def _compute_issue(self):
@@ -1280,7 +1290,7 @@ class AccrochagePassage(models.Model):
         )
         for days, level in ((7, "7"), (30, "30")):
             domain = [
-                ("state", "not in", ("accepted",)),
+                ("state", "not in", ("accepted", "out_of_scope", "withdrawing", "withdrawn")),
                 ("deadline", "!=", False),
                 ("deadline", ">=", today),
                 ("deadline", "<=", today + relativedelta(days=days)),

@@ -244,8 +244,8 @@ class AccrochageReportSession(models.Model):
         """The condition of each passage count, on the passage alias ``p``.
 
         The one place to extend when passages gain marks or states (an
-        out-of-scope holder, a withdrawn passage): today passages have no
-        out-of-scope mark, so that count stays 0. A passage whose withdrawal
+        out-of-scope holder, a withdrawn passage). A holder out of the
+        CDC's scope (general guide V5 §2.4) is never late. A passage whose withdrawal
         is sent is still held by the CDC: it counts as accepted until the
         withdrawal is accepted; a replaced passage counts through its
         replacement (:meth:`_passage_part`).
@@ -257,7 +257,7 @@ class AccrochageReportSession(models.Model):
             "deposited_count": SQL("p.state = 'exported'"),
             "accepted_count": SQL("p.state IN ('accepted', 'withdrawing')"),
             "rejected_count": SQL("p.state = 'rejected'"),
-            "out_of_scope_count": SQL("FALSE"),
+            "out_of_scope_count": SQL("p.state = 'out_of_scope'"),
         }
 
     def _passage_values(self):

@@ -14,6 +14,7 @@ from . import (
     test_import,
     test_indicators,
     test_insertion_survey,
+    test_out_of_scope,
     test_query_count,
     test_reports,
     test_send,
