@@ -419,7 +419,6 @@ class AccrochagePassage(models.Model):
     deposit_count = fields.Integer(compute="_compute_deposit_ids")
     replaces_id = fields.Many2one(
         "accrochage.passage",
-        "Replaces",
         readonly=True,
         copy=False,
         index="btree_not_null",
