@@ -732,9 +732,8 @@ class AccrochageDeposit(models.Model):
 def _update_passages(passages, **values):
     """One UPDATE for any number of passages (the ORM sends one per 100 rows).
 
-    For the moves of deposit building (ready → exported, the open deposit
-    link), where nothing computed depends on them in a way that changes, and
-    for a receipt's outcomes, whose caller recomputes what depends on them.
+    Only for the moves of deposit building (ready → exported, the open
+    deposit link): nothing computed depends on them in a way that changes.
     """
     env = passages.env
     if not passages:
