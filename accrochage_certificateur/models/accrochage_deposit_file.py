@@ -110,18 +110,26 @@ class AccrochageDepositFile(models.Model):
         deposit._ensure_state(("generated", "sent", "send_error", "send_failed"))
         Line = self.env["accrochage.deposit.line"]
         Line.flush_model(["file_id", "passage_id"])
-        # one read of (line, passage, idTechnique): through the ORM, the related
-        # id_technique of 200,000 lines costs 15 s (bench/bench_receipt.py)
+        # two plain reads of (line, passage) and (passage, idTechnique): through
+        # the ORM, the related id_technique of 200,000 lines costs 15 s
+        # (bench/bench_receipt.py); one join may be planned as a nested loop
+        # over every passage while the tables' statistics lag behind
         self.env.cr.execute(
             SQL(
-                "SELECT line.id, line.passage_id, passage.id_technique "
-                "FROM accrochage_deposit_line AS line "
-                "JOIN accrochage_passage AS passage ON passage.id = line.passage_id "
-                "WHERE line.file_id = %s ORDER BY line.id",
+                "SELECT id, passage_id FROM accrochage_deposit_line WHERE file_id = %s ORDER BY id",
                 self.id,
             )
         )
-        by_technique = {row[2]: (row[0], row[1]) for row in self.env.cr.fetchall()}
+        rows = self.env.cr.fetchall()
+        self.env["accrochage.passage"].flush_model(["id_technique"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, id_technique FROM accrochage_passage WHERE id = ANY(%s)",
+                [row[1] for row in rows],
+            )
+        )
+        techniques = dict(self.env.cr.fetchall())
+        by_technique = {techniques[passage]: (line, passage) for line, passage in rows}
         try:
             outcome = receipt_outcome(
                 list(by_technique), receipt, id_flux=self.id_flux, file_name=self.name
