@@ -18,10 +18,22 @@ from __future__ import annotations
 import calendar
 import datetime
 
-__all__ = ["DELAY_MONTHS", "OK", "OVERDUE", "SOON", "add_months", "deadline", "deadline_status"]
+__all__ = [
+    "CORRECTION_DELAY_MONTHS",
+    "DELAY_MONTHS",
+    "OK",
+    "OVERDUE",
+    "SOON",
+    "add_months",
+    "correction_deadline",
+    "deadline",
+    "deadline_status",
+]
 
 #: months allowed between the award and the transmission (R6113-17-2)
 DELAY_MONTHS = 3
+#: months allowed to answer a correction request (décret n° 2024-1236)
+CORRECTION_DELAY_MONTHS = 3
 OK, SOON, OVERDUE = "ok", "soon", "overdue"
 
 
@@ -48,6 +60,23 @@ def deadline(award_date):
     datetime.date(2027, 2, 28)
     """
     return add_months(award_date, DELAY_MONTHS)
+
+
+def correction_deadline(received):
+    """The last day to answer a correction request received on ``received``.
+
+    Décret n° 2024-1236 of 30 December 2024 (in force on 1 January 2025):
+    when the Caisse des Dépôts finds an error in the data sent, or when a
+    holder asks for a correction, the certifier has three months from the
+    request to send the corrected data or to explain why the request is
+    unfounded. Calendar months, clamped like :func:`deadline`.
+
+    >>> correction_deadline(datetime.date(2026, 11, 30))
+    datetime.date(2027, 2, 28)
+    >>> correction_deadline(datetime.date(2026, 12, 1))
+    datetime.date(2027, 3, 1)
+    """
+    return add_months(received, CORRECTION_DELAY_MONTHS)
 
 
 def deadline_status(award_date, today, warn_days=30):

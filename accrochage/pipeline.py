@@ -128,7 +128,8 @@ class Options:
     rules that the official XSD does not enforce become blocking.
     ``row_label(origin, row)`` names a row in messages (the addon names a
     record). ``flux_seed`` makes the idFlux reproducible (tests, golden
-    files); by default each file gets a fresh one.
+    files); by default each file gets a fresh one. ``action``: CREATION or
+    SUPPRESSION (``flux/action``, written by schema 1.1.5 only).
     """
 
     version: str = DEFAULT_VERSION
@@ -142,6 +143,7 @@ class Options:
     validate: bool = True
     row_label: Callable | None = None
     flux_seed: str | None = None
+    action: str = "CREATION"
 
     def the_day(self):
         if self.today is not None:
@@ -1208,5 +1210,6 @@ def _write(job, items, out_dir, options):
         max_bytes=options.max_bytes,
         max_passages=options.max_passages,
         validate=options.validate,
+        action=options.action,
         **extra,
     )

@@ -3,7 +3,7 @@
     "name": "Accrochage certificateur (CDC)",
     "summary": "Declare the certifications awarded to the Caisse des Dépôts "
     "(accrochage certificateur) from event sessions",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "development_status": "Beta",
     "category": "Marketing/Events",
     "website": "https://github.com/accrochage/accrochage",
@@ -27,6 +27,8 @@
         "views/accrochage_certifier_views.xml",
         "views/accrochage_passage_views.xml",
         "views/accrochage_deposit_views.xml",
+        "views/accrochage_deposit_file_views.xml",
+        "views/accrochage_correction_request_views.xml",
         "views/event_type_views.xml",
         "views/event_event_views.xml",
         "views/event_registration_views.xml",

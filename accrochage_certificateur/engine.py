@@ -173,6 +173,7 @@ def run_pipeline(
     row_label=None,
     flux_seed=None,
     on_row=None,
+    action="CREATION",
 ):
     """Run the engine's deposit pipeline over ``rows``: the addon's one way in.
 
@@ -183,7 +184,8 @@ def run_pipeline(
     ``idTechnique`` values the CDC has already recorded; ``other_rows``:
     ``(row number, idTechnique)`` of records outside ``rows`` that count for
     the repeated-id check (the other passages of the database).
-    ``row_label(row)`` names a row in messages. ``on_row`` gets each
+    ``row_label(row)`` names a row in messages; ``action`` is the flux's
+    (CREATION, or SUPPRESSION with schema 1.1.5). ``on_row`` gets each
     :class:`accrochage.pipeline.RowOutcome`. Returns the
     :class:`accrochage.pipeline.Result`; an engine error is raised as is
     (:func:`raise_engine_error` turns it into a ``UserError``).
@@ -201,6 +203,7 @@ def run_pipeline(
         accepted_ids=frozenset(accepted_ids),
         row_label=(lambda _origin, row: row_label(row)) if row_label else None,
         flux_seed=flux_seed,
+        action=action,
     )
     return pipeline.run(
         rows,

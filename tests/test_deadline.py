@@ -57,3 +57,19 @@ def test_warning_window_is_configurable():
     assert deadline_status(award, D(2027, 1, 8), warn_days=7) == SOON
     assert deadline_status(award, D(2027, 1, 15), warn_days=0) == SOON
     assert deadline_status(award, D(2027, 1, 14), warn_days=0) == OK
+
+
+@pytest.mark.parametrize(
+    ("received", "last_day"),
+    [
+        (datetime.date(2026, 1, 15), datetime.date(2026, 4, 15)),
+        (datetime.date(2025, 11, 30), datetime.date(2026, 2, 28)),
+        (datetime.date(2027, 11, 30), datetime.date(2028, 2, 29)),
+        (datetime.date(2026, 12, 31), datetime.date(2027, 3, 31)),
+    ],
+)
+def test_correction_request_answered_within_three_months(received, last_day):
+    """Décret n° 2024-1236: 3 months from the request to correct or refuse."""
+    from accrochage.deadline import correction_deadline
+
+    assert correction_deadline(received) == last_day

@@ -1,7 +1,9 @@
 from . import (
     accrochage_certification,
     accrochage_certifier,
+    accrochage_correction_request,
     accrochage_deposit,
+    accrochage_deposit_file,
     accrochage_deposit_line,
     accrochage_digital_result,
     accrochage_passage,

@@ -2,10 +2,11 @@ import base64
 import logging
 import os
 import tempfile
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from ..engine import AccrochageError, raise_engine_error, version_selection
 
@@ -16,7 +17,8 @@ STATES = [
     ("draft", "Draft"),
     ("validate_error", "Validation error"),
     ("generated", "Generated"),
-    ("send_error", "Sending error"),
+    ("send_error", "Sending interrupted"),
+    ("send_failed", "Sending refused"),
     ("sent", "Sent"),
     ("processed", "Processed"),
     ("cancel", "Cancelled"),
@@ -24,7 +26,11 @@ STATES = [
 #: passages named in a chatter message, at most
 NAMED = 10
 #: a deposit in one of these states holds its passages
-OPEN_STATES = ("draft", "validate_error", "generated", "send_error", "sent")
+OPEN_STATES = ("draft", "validate_error", "generated", "send_error", "send_failed", "sent")
+#: a deposit in one of these states may be sent (or recorded as uploaded)
+SENDABLE = ("generated", "send_error", "send_failed")
+#: minutes before each automatic new attempt after a retryable sending error
+RETRY_DELAYS = (15, 30, 60, 120, 240, 480, 960, 1440)
 
 
 class AccrochageDeposit(models.Model):
@@ -55,6 +61,13 @@ class AccrochageDeposit(models.Model):
         "accrochage.certifier", required=True, readonly=True, ondelete="restrict"
     )
     schema_version = fields.Selection(version_selection(), required=True, readonly=True)
+    action = fields.Selection(
+        [("CREATION", "Creation"), ("SUPPRESSION", "Withdrawal")],
+        default="CREATION",
+        required=True,
+        readonly=True,
+        help="Creation of passages, or (schema 1.1.5) withdrawal of passages already accepted.",
+    )
     state = fields.Selection(
         STATES,
         default="draft",
@@ -66,32 +79,33 @@ class AccrochageDeposit(models.Model):
     )
     state_date = fields.Datetime("State date", readonly=True, copy=False)
     error_message = fields.Text("Error", readonly=True, copy=False)
+    send_attempts = fields.Integer(
+        "Failed sending attempts",
+        readonly=True,
+        copy=False,
+        help="Retryable sending errors in a row; reset when the file is sent.",
+    )
+    next_retry_date = fields.Datetime(
+        "Next automatic attempt",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="When the scheduled action sends the file again after a retryable error.",
+    )
     retryable = fields.Boolean(compute="_compute_retryable")
-    id_flux = fields.Char("Flux id", readonly=True, copy=False, index=True)
-    id_flux_list = fields.Char(
-        "Flux ids", readonly=True, copy=False, help="One idFlux per generated file."
+    deposit_file_ids = fields.One2many(
+        "accrochage.deposit.file", "deposit_id", "Deposited files", readonly=True, copy=False
+    )
+    id_flux = fields.Char(
+        "Flux id",
+        compute="_compute_files",
+        search="_search_id_flux",
+        help="The idFlux of the deposit's first file (each file has its own).",
     )
     horodatage = fields.Char("Timestamp", readonly=True, copy=False)
-    file_count = fields.Integer("Files", readonly=True, copy=False)
-    file_ids = fields.Many2many(
-        "ir.attachment",
-        "accrochage_deposit_file_rel",
-        "deposit_id",
-        "attachment_id",
-        "XML files",
-        readonly=True,
-        copy=False,
-    )
-    receipt_ids = fields.Many2many(
-        "ir.attachment",
-        "accrochage_deposit_receipt_rel",
-        "deposit_id",
-        "attachment_id",
-        "Receipts",
-        readonly=True,
-        copy=False,
-    )
-    receipt_flux_ids = fields.Char("Flux with a receipt", readonly=True, copy=False)
+    file_count = fields.Integer("Files", compute="_compute_files")
+    file_ids = fields.Many2many("ir.attachment", compute="_compute_files", string="XML files")
+    receipt_ids = fields.Many2many("ir.attachment", compute="_compute_files", string="Receipts")
     id_traitement = fields.Char("CDC processing id", readonly=True, copy=False)
     sent_date = fields.Datetime(readonly=True, copy=False)
     processed_date = fields.Datetime(readonly=True, copy=False)
@@ -114,6 +128,23 @@ class AccrochageDeposit(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("accrochage.deposit")
         return super().create(vals_list)
 
+    @api.depends(
+        "deposit_file_ids.id_flux",
+        "deposit_file_ids.attachment_id",
+        "deposit_file_ids.receipt_attachment_id",
+    )
+    def _compute_files(self):
+        for deposit in self:
+            files = deposit.deposit_file_ids.sorted(lambda f: (f.sequence, f.id))
+            deposit.id_flux = files[:1].id_flux
+            deposit.file_count = len(files)
+            deposit.file_ids = files.attachment_id
+            deposit.receipt_ids = files.receipt_attachment_id
+
+    def _search_id_flux(self, operator, value):
+        return [("deposit_file_ids.id_flux", operator, value)]
+
+    @api.depends("state")
     def _compute_retryable(self):
         for deposit in self:
             deposit.retryable = deposit.state in self._rollback_state_mapping
@@ -194,6 +225,37 @@ class AccrochageDeposit(models.Model):
             deposits |= deposit
         return deposits
 
+    @api.model
+    def _create_withdrawal(self, passages):
+        """SUPPRESSION deposits (schema 1.1.5) of accepted passages, one per certifier."""
+        passages._check_withdrawable()
+        passages.check_access("write")
+        deposits = self.browse()
+        groups = {}
+        for passage in passages:
+            groups.setdefault((passage.company_id, passage.certifier_id), []).append(passage.id)
+        for (company, certifier), ids in groups.items():
+            deposit = self.create(
+                {
+                    "company_id": company.id,
+                    "certifier_id": certifier.id,
+                    "schema_version": "1.1.5",
+                    "action": "SUPPRESSION",
+                }
+            )
+            _update_passages(
+                passages.browse(ids), state="withdrawing", pending_deposit_id=deposit.id
+            )
+            deposit._insert_lines(ids)
+            deposit.message_post(
+                body=self.env._(
+                    "Withdrawal of %(count)s passage(s) accepted by the Caisse des Dépôts.",
+                    count=len(ids),
+                )
+            )
+            deposits |= deposit
+        return deposits
+
     def _insert_lines(self, passage_ids):
         """One INSERT for all lines: the ORM would send one per 100 records."""
         self.ensure_one()
@@ -239,7 +301,11 @@ class AccrochageDeposit(models.Model):
                     )
                 with tempfile.TemporaryDirectory(prefix="accrochage-") as out_dir:
                     outcomes, files = passages._accrochage_run(
-                        out_dir, version=deposit.schema_version, now=now, flux_seed=flux_seed
+                        out_dir,
+                        version=deposit.schema_version,
+                        now=now,
+                        flux_seed=flux_seed,
+                        action=deposit.action,
                     )
                     written = Passage.union(*(p for p, o in outcomes.items() if o.written))
                     aside = passages - written
@@ -247,10 +313,13 @@ class AccrochageDeposit(models.Model):
                         deposit._set_aside(aside, outcomes)
                     if written:
                         deposit._check_official_xsd(files, validate_file)
-                        vals.update(deposit._attach(files))
+                        deposit._add_files(files, action=deposit.action)
+                        vals.update(state="generated", horodatage=files[0].horodatage)
                 if written:
+                    # a withdrawal keeps its passages "withdrawing" until its receipt
+                    state = "exported" if deposit.action == "CREATION" else None
                     written._accrochage_remember_sent(
-                        {p: outcomes[p].passage for p in written}, prepared=True, state="exported"
+                        {p: outcomes[p].passage for p in written}, prepared=True, state=state
                     )
                 else:
                     vals["error_message"] = self.env._(
@@ -268,7 +337,7 @@ class AccrochageDeposit(models.Model):
                     body=self.env._(
                         "File generated and validated: %(count)s passage(s), flux %(flux)s.",
                         count=len(written),
-                        flux=vals["id_flux_list"],
+                        flux=" ".join(deposit.deposit_file_ids.mapped("id_flux")),
                     )
                 )
             else:
@@ -292,8 +361,13 @@ class AccrochageDeposit(models.Model):
                 len(aside),
             )
 
-    def _attach(self, files):
-        """The written files as attachments: the deposit's values to write."""
+    def _add_files(self, files, action="CREATION"):
+        """One ``accrochage.deposit.file`` per written file, and each line its file.
+
+        ``files`` are the engine's :class:`accrochage.writer.DepositFile`
+        (each lists the idTechnique it holds).
+        """
+        self.ensure_one()
         attachments = self.env["ir.attachment"].create(
             [
                 {
@@ -307,14 +381,44 @@ class AccrochageDeposit(models.Model):
                 for file in files
             ]
         )
-        return {
-            "state": "generated",
-            "id_flux": files[0].id_flux,
-            "id_flux_list": " ".join(file.id_flux for file in files),
-            "horodatage": files[0].horodatage,
-            "file_count": len(files),
-            "file_ids": [(6, 0, attachments.ids)],
-        }
+        records = self.env["accrochage.deposit.file"].create(
+            [
+                {
+                    "deposit_id": self.id,
+                    "sequence": index,
+                    "name": attachment.name,
+                    "id_flux": file.id_flux,
+                    "action": action,
+                    "horodatage": file.horodatage,
+                    "passage_count": file.passage_count,
+                    "attachment_id": attachment.id,
+                }
+                for index, (file, attachment) in enumerate(zip(files, attachments, strict=True))
+            ]
+        )
+        # one UPDATE for every line: the ORM would send one per 1,000 lines, and
+        # the queries of a deposit must not grow with its size (test_query_count)
+        pairs = [
+            (id_technique, record.id)
+            for file, record in zip(files, records, strict=True)
+            for id_technique in file.passage_ids
+        ]
+        self.env["accrochage.deposit.line"].flush_model(["file_id"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE accrochage_deposit_line AS line SET file_id = sent.file_id "
+                "FROM unnest(%s::varchar[], %s::int[]) AS sent(id_technique, file_id), "
+                "accrochage_passage AS passage "
+                "WHERE line.deposit_id = %s AND passage.id = line.passage_id "
+                "AND btrim(passage.id_technique) = sent.id_technique",
+                [pair[0] for pair in pairs],
+                [pair[1] for pair in pairs],
+                self.id,
+            )
+        )
+        self.env["accrochage.deposit.line"].invalidate_model(["file_id"])
+        records.invalidate_recordset(["line_ids"])
+        return records
 
     def _set_aside(self, passages, outcomes):
         """Take passages the pipeline kept out of the file out of this deposit;
@@ -356,33 +460,51 @@ class AccrochageDeposit(models.Model):
         return True
 
     def action_retry(self):
-        """Go back to the state the failed step starts from, and say so."""
+        """Start the failed step again: generate again, or send again now.
+
+        Only a retryable failure offers it (a validation error, or a sending
+        interrupted by a timeout or a server error); a refused sending (4xx,
+        TLS) is sent again with "Send" once its cause is fixed.
+        """
         for deposit in self:
             target = self._rollback_state_mapping.get(deposit.state)
             if not target:
                 raise UserError(
                     self.env._(
-                        "Deposit %(name)s is not in error: nothing to retry.",
+                        "Deposit %(name)s is not in a retryable error: nothing to retry.",
                         name=deposit.name,
                     )
                 )
+        resend = self.filtered(lambda d: d.state == "send_error")
+        for deposit in self - resend:
             deposit.write(
-                {"state": target, "error_message": False, "state_date": fields.Datetime.now()}
+                {
+                    "state": self._rollback_state_mapping[deposit.state],
+                    "error_message": False,
+                    "state_date": fields.Datetime.now(),
+                }
             )
             deposit.message_post(body=self.env._("Retrying the failed step."))
         self.filtered(lambda d: d.state == "draft")._generate()
+        for deposit in resend:
+            deposit._send_with_transport()
         return True
 
     def action_mark_sent(self):
         """The user uploaded the file on the CDC portal: record it."""
         for deposit in self:
-            deposit._ensure_state(("generated", "send_error"))
+            deposit._ensure_state(SENDABLE)
+        now = fields.Datetime.now()
+        self.deposit_file_ids.filtered(lambda f: f.state == "generated").write(
+            {"state": "sent", "sent_date": now}
+        )
         self.write(
             {
                 "state": "sent",
                 "error_message": False,
-                "sent_date": fields.Datetime.now(),
-                "state_date": fields.Datetime.now(),
+                "sent_date": now,
+                "state_date": now,
+                "next_retry_date": False,
             }
         )
         for deposit in self:
@@ -399,47 +521,91 @@ class AccrochageDeposit(models.Model):
         return True
 
     def _send_with_transport(self):
+        """Send the files not sent yet; state, error and dates in one write.
+
+        A retryable failure (timeout, connection reset, 408, 429, 5xx once the
+        engine's own retries are spent) ends in ``send_error`` and the cron
+        tries again later, waiting longer each time (:data:`RETRY_DELAYS`); a
+        final one (another 4xx, a redirect, a TLS failure) ends in
+        ``send_failed``: sending it again as it is would fail the same way.
+        """
         from accrochage import transport
         from accrochage.exceptions import TransportError
 
-        self._ensure_state(("generated", "send_error"))
-        vals = {"state": "send_error", "error_message": False}
+        self.ensure_one()
+        self._ensure_state(SENDABLE)
+        now = fields.Datetime.now()
+        vals = {"state": "send_failed", "error_message": False, "next_retry_date": False}
         try:
             with transport.HttpsTransport(self.company_id.accrochage_transport_url) as sender:
-                for attachment in self.file_ids:
-                    sender.send(attachment.raw, filename=attachment.name)
-            vals.update(state="sent", sent_date=fields.Datetime.now())
+                for file in self.deposit_file_ids.filtered(lambda f: f.state == "generated"):
+                    sender.send(file.attachment_id.raw, filename=file.name)
+                    file.write({"state": "sent", "sent_date": fields.Datetime.now()})
+            vals.update(state="sent", sent_date=now, send_attempts=0)
         except TransportError as error:
+            if error.retryable:
+                attempts = self.send_attempts + 1
+                vals.update(state="send_error", send_attempts=attempts)
+                if attempts <= len(RETRY_DELAYS):
+                    vals["next_retry_date"] = now + timedelta(minutes=RETRY_DELAYS[attempts - 1])
             # the engine says what failed; what happens next is said here, where
-            # it is decided: nothing retries a sending on its own
-            vals["error_message"] = " ".join(
-                (
-                    str(error),
-                    self.env._(
-                        "Nothing sends it again on its own: click “Retry”, then “Send”, "
-                        "once the server answers again."
-                    )
-                    if error.retryable
-                    else self.env._(
-                        "Sending it again as it is would fail the same way: fix the cause "
-                        "first, then click “Retry”."
-                    ),
-                )
-            )
+            # it is decided, in the message the form shows
+            vals["error_message"] = self._sending_error_message(error, vals)
         finally:
-            vals["state_date"] = fields.Datetime.now()
+            vals["state_date"] = now
             self.write(vals)
-        self.message_post(
-            body=self.env._("File sent.")
-            if vals["state"] == "sent"
-            else self.env._("Sending failed: %(error)s", error=vals["error_message"])
+        body = vals["error_message"] if vals["state"] != "sent" else self.env._("File sent.")
+        self.message_post(body=body)
+
+    def _sending_error_message(self, error, vals):
+        """What failed and what happens next, for the form and the chatter."""
+        if not error.retryable:
+            return self.env._(
+                "Sending refused: %(error)s Sending it again as it is would fail the same "
+                "way: fix the cause, then click “Send”.",
+                error=str(error),
+            )
+        if vals.get("next_retry_date"):
+            return self.env._(
+                "Sending interrupted: %(error)s It is tried again automatically on "
+                "%(date)s (attempt %(attempt)s of %(max)s), or now with “Retry”.",
+                error=str(error),
+                date=format_datetime(self.env, vals["next_retry_date"]),
+                attempt=vals["send_attempts"] + 1,
+                max=len(RETRY_DELAYS) + 1,
+            )
+        return self.env._(
+            "Sending interrupted: %(error)s The automatic retries are over: click "
+            "“Retry” once the server answers again.",
+            error=str(error),
         )
+
+    @api.model
+    def _cron_retry_sending(self):
+        """Send again the deposits a retryable error interrupted, when their time has come."""
+        deposits = self.search(
+            [
+                ("state", "=", "send_error"),
+                ("next_retry_date", "!=", False),
+                ("next_retry_date", "<=", fields.Datetime.now()),
+            ],
+            order="next_retry_date",
+        )
+        cron = self.env["ir.cron"]
+        for index, deposit in enumerate(deposits):
+            deposit._send_with_transport()
+            if cron._commit_progress(1, remaining=len(deposits) - index - 1) <= 0:
+                break
 
     def action_cancel(self):
         """Give the passages back: they go into the next deposit."""
         for deposit in self:
-            deposit._ensure_state(("draft", "validate_error", "generated", "send_error"))
+            deposit._ensure_state(("draft", "validate_error", *SENDABLE))
         passages = self.pending_passage_ids
+        withdrawing = passages.filtered(lambda p: p.state == "withdrawing")
+        # a withdrawal not sent: the CDC still holds these passages
+        withdrawing._apply_cdc_outcome("not_mentioned", action="SUPPRESSION")
+        passages -= withdrawing
         passages.with_context(tracking_disable=True).write(
             {"pending_deposit_id": False, "state": "ready"}
         )
@@ -486,141 +652,69 @@ class AccrochageDeposit(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _import_receipt(self, data, filename=None):
-        """Read a receipt and apply it to its deposit; returns the deposit."""
+        """Read a receipt and apply it to the file it answers; returns the deposit."""
         from accrochage.receipt import parse_receipt
 
         try:
             receipt = parse_receipt(data)
         except AccrochageError as error:
             raise_engine_error(self.env, error)
-        deposit = self.search([("id_flux_list", "ilike", receipt.id_flux or "\x00")]).filtered(
-            lambda d: receipt.id_flux in (d.id_flux_list or "").split()
-        )
-        if not deposit:
+        file = self.env["accrochage.deposit.file"]._find_for_receipt(receipt)
+        if not file:
             raise UserError(
                 self.env._(
                     "This processing receipt is about flux “%(flux)s”, which matches "
                     "no deposit in this database: check that you are importing the "
                     "receipt of the right file.",
-                    flux=receipt.id_flux or "?",
+                    flux=receipt.id_flux or receipt.nom_fichier or "?",
                 )
             )
-        deposit = deposit[0]
-        deposit._apply_receipt(receipt, data, filename)
-        return deposit
+        file._apply_receipt(receipt, data, filename)
+        return file.deposit_id
 
-    def _apply_receipt(self, receipt, data, filename):
+    def _after_receipt(self, file, outcome, attachment):
+        """A file of this deposit got its receipt: the deposit's state and chatter.
+
+        When every file has answered, the passages no receipt mentioned go
+        back to ready (they are not recorded), and the message lists them.
+        """
         self.ensure_one()
-        if receipt.id_flux in (self.receipt_flux_ids or "").split():
-            raise UserError(
-                self.env._(
-                    "The processing receipt of flux “%(flux)s” has already been "
-                    "imported on deposit %(name)s.",
-                    flux=receipt.id_flux,
-                    name=self.name,
-                )
-            )
-        self._ensure_state(("generated", "sent", "send_error"))
         now = fields.Datetime.now()
-        lines = self.line_ids
-        by_id = {line.passage_id.id_technique: line for line in lines}
-        unknown = []
-        ok_lines = self.env["accrochage.deposit.line"]
-        ko_vals = {}
-        for result in receipt.results:
-            line = by_id.get(result.id_technique)
-            if not line:
-                unknown.append(result.id_technique)
-                continue
-            if result.accepted:
-                ok_lines |= line
-                if result.already_recorded:
-                    line.already_recorded = True
-            else:
-                ko_vals[line] = result
-        ok_lines.write({"result": "ok"})
-        ok_lines.passage_id.with_context(tracking_disable=True, accrochage_receipt=True).write(
-            {
-                "state": "accepted",
-                "pending_deposit_id": False,
-                "cdc_message": False,
-                "cdc_hint": False,
-                "cdc_category": False,
-                "cdc_date": now,
-            }
-        )
-        for line, result in ko_vals.items():
-            line.write(
-                {
-                    "result": "ko",
-                    "message": result.message,
-                    "category": result.category,
-                    "hint": result.hint,
-                }
-            )
-            line.passage_id.with_context(tracking_disable=True).write(
-                {
-                    "state": "rejected",
-                    "pending_deposit_id": False,
-                    "cdc_message": result.message,
-                    "cdc_category": result.category,
-                    "cdc_hint": result.hint,
-                    "cdc_date": now,
-                }
-            )
-        file_error = "\n".join(receipt.file_errors or ())
-        if file_error:
-            rejected = lines.filtered(lambda line: line.result == "pending")
-            rejected.write({"result": "ko", "message": file_error})
-            rejected.passage_id.with_context(tracking_disable=True).write(
-                {
-                    "state": "rejected",
-                    "pending_deposit_id": False,
-                    "cdc_message": file_error,
-                    "cdc_date": now,
-                }
-            )
-        received = (self.receipt_flux_ids or "").split() + [receipt.id_flux]
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": filename or f"accuse-traitement-{receipt.id_flux}.xml",
-                "raw": data if isinstance(data, bytes) else data.encode(),
-                "mimetype": "application/xml",
-                "res_model": self._name,
-                "res_id": self.id,
-            }
-        )
-        vals = {
-            "receipt_flux_ids": " ".join(received),
-            "receipt_ids": [(4, attachment.id)],
-            "id_traitement": receipt.id_traitement,
-            "error_message": file_error or False,
-        }
-        if set((self.id_flux_list or "").split()) <= set(received):
-            # every file answered: what the CDC did not mention goes back to ready
+        vals = {"id_traitement": outcome.id_traitement or False}
+        file_error = file.error_message
+        vals["error_message"] = file_error or False
+        forgotten = self.env["accrochage.passage"]
+        if all(f.receipt_attachment_id for f in self.deposit_file_ids):
             forgotten = self.pending_passage_ids
-            forgotten.with_context(tracking_disable=True).write(
-                {"state": "ready", "pending_deposit_id": False}
-            )
+            forgotten._apply_cdc_outcome("not_mentioned", date=now, action=self.action)
             vals.update(state="processed", processed_date=now, state_date=now)
         elif self.state != "sent":
             vals.update(state="sent", state_date=now)
         self.write(vals)
+        counts = outcome.counts
         body = self.env._(
-            "Processing receipt %(traitement)s imported: %(ok)s passage(s) accepted, "
-            "%(ko)s rejected.",
-            traitement=receipt.id_traitement or "",
-            ok=len(ok_lines),
-            ko=len(ko_vals),
+            "Processing receipt %(traitement)s of flux %(flux)s imported: %(ok)s passage(s) "
+            "accepted, %(ko)s rejected.",
+            traitement=outcome.id_traitement or "",
+            flux=file.id_flux,
+            ok=counts["accepted"] + counts["already_recorded"],
+            ko=counts["rejected"] + counts["file_rejected"],
         )
-        if unknown:
+        if outcome.unknown_ids:
             body += " " + self.env._(
                 "%(count)s id(s) unknown to this deposit ignored.",
-                count=len(unknown),
+                count=len(outcome.unknown_ids),
             )
         if file_error:
             body += " " + self.env._("File refused: %(error)s", error=file_error)
+        if forgotten:
+            body += " " + self.env._(
+                "Not mentioned by the receipts, back to ready: %(names)s.",
+                names=", ".join(forgotten[:50].mapped("display_name"))
+                + (" …" if len(forgotten) > 50 else ""),
+            )
         self.message_post(body=body, attachment_ids=attachment.ids)
+        self.env["accrochage.correction.request"]._close_corrected_by(self)
 
     @api.model
     def _demo_attach(self, deposit_ids, passage_ids):
@@ -628,10 +722,17 @@ class AccrochageDeposit(models.Model):
         deposit = self.browse(deposit_ids)
         passages = self.env["accrochage.passage"].browse(passage_ids)
         passages.write({"pending_deposit_id": deposit.id, "state": "exported"})
-        passages._accrochage_remember_sent()
         self.env["accrochage.deposit.line"].create(
-            [{"deposit_id": deposit.id, "passage_id": passage.id} for passage in passages]
+            [
+                {
+                    "deposit_id": deposit.id,
+                    "passage_id": passage.id,
+                    "file_id": deposit.deposit_file_ids[:1].id,
+                }
+                for passage in passages
+            ]
         )
+        passages._accrochage_remember_sent()
 
     # ------------------------------------------------------------------
     # cron
@@ -678,9 +779,12 @@ def _update_passages(passages, **values):
     deposit link): nothing computed depends on them in a way that changes.
     """
     env = passages.env
+    if not passages:
+        return
     passages.flush_recordset(list(values))
     assignments = SQL(", ").join(
-        SQL("%s = %s", SQL.identifier(name), value) for name, value in values.items()
+        SQL("%s = %s", SQL.identifier(name), None if value is False else value)
+        for name, value in values.items()
     )
     env.cr.execute(
         SQL(

@@ -15,16 +15,36 @@ class AccrochageDepositLine(models.Model):
     passage_id = fields.Many2one(
         "accrochage.passage", required=True, ondelete="cascade", index=True
     )
+    file_id = fields.Many2one(
+        "accrochage.deposit.file",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The file of the deposit this passage was written in.",
+    )
     company_id = fields.Many2one(related="deposit_id.company_id", store=True, index=True)
     id_technique = fields.Char(related="passage_id.id_technique")
     partner_id = fields.Many2one(related="passage_id.partner_id")
     result = fields.Selection(
-        [("pending", "Pending"), ("ok", "Accepted"), ("ko", "Rejected")],
+        [
+            ("pending", "Pending"),
+            ("ok", "Accepted"),
+            ("ko", "Rejected"),
+            ("missing", "Not mentioned"),
+        ],
         default="pending",
         required=True,
         index=True,
     )
     already_recorded = fields.Boolean(readonly=True)
+    sent_values = fields.Text(
+        "Values sent",
+        readonly=True,
+        copy=False,
+        groups="accrochage_certificateur.group_accrochage_manager",
+        help="The passage as written in the file (JSON, NIR excluded): what the CDC "
+        "holds once it is accepted.",
+    )
     message = fields.Text("CDC message", readonly=True)
     category = fields.Char("CDC category", readonly=True)
     hint = fields.Text("How to fix", readonly=True)

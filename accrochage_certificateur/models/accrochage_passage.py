@@ -18,7 +18,18 @@ STATES = [
     ("exported", "Exported"),
     ("accepted", "Accepted"),
     ("rejected", "Rejected"),
+    ("withdrawing", "Withdrawal sent"),
+    ("withdrawn", "Withdrawn"),
+    ("out_of_scope", "Out of scope"),
 ]
+#: the kanban's columns even when empty; the others show when a passage is there
+WORKFLOW = ("incomplete", "ready", "exported", "accepted", "rejected")
+#: the states a passage the CDC holds (or held) may take next
+RECORDED_MOVES = {
+    "accepted": ("accepted", "withdrawing"),
+    "withdrawing": ("withdrawing", "withdrawn", "accepted"),
+    "withdrawn": ("withdrawn",),
+}
 #: states a passage can be put in a deposit from
 DEPOSITABLE = "ready"
 
@@ -150,7 +161,7 @@ class AccrochagePassage(models.Model):
         index=True,
         tracking=True,
         copy=False,
-        group_expand=True,  # every column, in workflow order, in the kanban
+        group_expand="_expand_states",
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -373,6 +384,15 @@ class AccrochagePassage(models.Model):
         "changed since the passage was last put in a file.",
     )
 
+    changed_since_sent = fields.Boolean(
+        "Modified since sent",
+        compute="_compute_sent_diff",
+        help="An accepted passage: what it would send today differs from what the CDC recorded.",
+    )
+    sent_diff_html = fields.Html(
+        "Differences with what was sent", compute="_compute_sent_diff", sanitize=True
+    )
+
     deadline = fields.Date(
         compute="_compute_deadline",
         store=True,
@@ -400,6 +420,26 @@ class AccrochagePassage(models.Model):
         "accrochage.deposit", compute="_compute_deposit_ids", string="Deposits"
     )
     deposit_count = fields.Integer(compute="_compute_deposit_ids")
+    replaces_id = fields.Many2one(
+        "accrochage.passage",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The withdrawn passage this one replaces, under a new technical id.",
+    )
+    replaced_by_ids = fields.One2many(
+        "accrochage.passage", "replaces_id", "Replaced by", readonly=True
+    )
+    correction_request_ids = fields.Many2many(
+        "accrochage.correction.request",
+        "accrochage_correction_request_passage_rel",
+        "passage_id",
+        "request_id",
+        "Correction requests",
+        readonly=True,
+        copy=False,
+    )
 
     _id_technique_uniq = models.Constraint(
         "UNIQUE(id_technique)", "The technical id of a passage must be unique."
@@ -416,6 +456,10 @@ class AccrochagePassage(models.Model):
     # ------------------------------------------------------------------
     # computes
     # ------------------------------------------------------------------
+    def _expand_states(self, states, domain):
+        """The workflow's columns in order, and the rarer states only when used."""
+        return [key for key, _label in STATES if key in WORKFLOW or key in states]
+
     @api.depends("partner_id", "certification_id")
     def _compute_display_name(self):
         for passage in self:
@@ -428,7 +472,7 @@ class AccrochagePassage(models.Model):
         """The attendee's holder, never the booker (who may be an employer)."""
         for passage in self:
             holder = passage.registration_id.accrochage_holder_id
-            if holder:
+            if holder and not passage._recorded_by_cdc():
                 passage.partner_id = holder
 
     @api.depends("registration_id")
@@ -457,7 +501,7 @@ class AccrochagePassage(models.Model):
     @api.depends(*(f"event_id.{name}" for name in FROM_SESSION.values()))
     def _compute_from_session(self):
         for passage in self:
-            if not passage.event_id:
+            if not passage.event_id or passage._recorded_by_cdc():
                 continue
             for target, source in FROM_SESSION.items():
                 passage[target] = passage.event_id[source]
@@ -469,8 +513,8 @@ class AccrochagePassage(models.Model):
     def _compute_from_registration(self):
         for passage in self:
             registration = passage.registration_id
-            if not registration:
-                continue
+            if not registration or passage._recorded_by_cdc():
+                continue  # what the CDC recorded no longer follows the attendee
             for target, source in FROM_REGISTRATION.items():
                 passage[target] = registration[source]
             months = passage.certification_id.validity_months
@@ -480,8 +524,15 @@ class AccrochagePassage(models.Model):
     @api.depends("registration_id.accrochage_bloc_ids")
     def _compute_bloc_ids(self):
         for passage in self:
-            if passage.registration_id:
+            if passage.registration_id and not passage._recorded_by_cdc():
                 passage.bloc_ids = passage.registration_id.accrochage_bloc_ids
+
+    def _recorded_by_cdc(self):
+        """A receipt accepted this passage: it no longer follows its attendee,
+        session or holder (read from its lines, not its state, which is being
+        computed while a passage is created)."""
+        self.ensure_one()
+        return bool(self.id) and any(line.result == "ok" for line in self.deposit_line_ids)
 
     @api.depends("award_date")
     def _compute_deadline(self):
@@ -534,7 +585,7 @@ class AccrochagePassage(models.Model):
             )
             passage.findings_html = f"<ul>{items}</ul>" if items else False
 
-    @api.depends("has_blocking")
+    @api.depends("has_blocking", "partner_id.accrochage_out_of_scope")
     def _compute_state(self):
         """Incomplete while a blocking finding remains; ready otherwise.
 
@@ -543,8 +594,11 @@ class AccrochagePassage(models.Model):
         on has changed, or through "Resend unchanged" with a reason.
         """
         for passage in self:
-            if passage.state in (False, "incomplete", "ready"):
-                passage.state = "incomplete" if passage.has_blocking else "ready"
+            if passage.state in (False, "out_of_scope", "incomplete", "ready"):
+                if passage.partner_id.accrochage_out_of_scope:
+                    passage.state = "out_of_scope"  # general guide V5 §2.4: never deposited
+                else:
+                    passage.state = "incomplete" if passage.has_blocking else "ready"
 
     @api.depends("state", "findings_json", "cdc_category", "registration_id", "event_id")
     def _compute_issue(self):
@@ -602,6 +656,89 @@ class AccrochagePassage(models.Model):
             passage.match_changed = bool(
                 passage.sent_fingerprint and current.get(passage) != passage.sent_fingerprint
             )
+
+    @api.depends(
+        "state",
+        "deposit_line_ids.result",
+        *PASSAGE_FACTS.values(),
+        *(f"partner_id.{name}" for name in IDENTITY_FIELDS),
+        *(f"registration_id.{name}" for name in FROM_REGISTRATION.values()),
+        *(f"event_id.{name}" for name in FROM_SESSION.values()),
+    )
+    @api.depends_context("lang", "uid")
+    def _compute_sent_diff(self):
+        """Accepted passages: each field whose value today differs from the one sent.
+
+        Birth data are shown to the manager group only, the NIR never (it is
+        not kept with what was sent).
+        """
+        from accrochage.dictionary import personal_keys
+
+        accepted = self.filtered(lambda p: p.state == "accepted" and p.id)
+        (self - accepted).changed_since_sent = False
+        (self - accepted).sent_diff_html = False
+        if not accepted:
+            return
+        hidden = set(personal_keys("nir"))
+        if not self.env.user.has_group("accrochage_certificateur.group_accrochage_manager"):
+            hidden |= personal_keys("birth")
+        current = accepted._to_engine()
+        for passage in accepted:
+            diff = passage._sent_differences(passage._source_facts(current[passage]), hidden)
+            passage.changed_since_sent = bool(diff)
+            passage.sent_diff_html = (
+                "<ul>"
+                + "".join(
+                    f"<li><b>{_escape(label)}</b> : {_escape(old)} → {_escape(new)}</li>"
+                    for label, old, new in diff
+                )
+                + "</ul>"
+                if diff
+                else False
+            )
+
+    def _source_facts(self, facts):
+        """The engine's passage as its sources say today: an accepted passage keeps
+        what was sent, the attendee and the session may have changed since."""
+        self.ensure_one()
+        facts = dict(facts)
+        sources = [(self.registration_id, FROM_REGISTRATION), (self.event_id, FROM_SESSION)]
+        for key, name in PASSAGE_FACTS.items():
+            for record, mapping in sources:
+                if record and name in mapping:
+                    facts[key] = record[mapping[name]] or None
+        return facts
+
+    def _sent_values(self):
+        """What the last accepted file held for this passage: {fact: value}, or None."""
+        self.ensure_one()
+        lines = self.sudo().deposit_line_ids.filtered(
+            lambda line: (
+                line.result == "ok" and line.sent_values and line.deposit_id.action == "CREATION"
+            )
+        )
+        if not lines:
+            return None
+        return json.loads(max(lines, key=lambda line: line.id).sent_values)
+
+    def _sent_differences(self, facts, hidden=frozenset()):
+        """[(label, sent, today)] for each fact that changed since it was sent."""
+        from ..engine import fact_label, prepare_passage
+
+        sent = self._sent_values()
+        if sent is None:
+            return []
+        version = self._version()
+        # compared as the pipeline sends them: "élodie" retyped "Élodie" is no change
+        today = _snapshot(prepare_passage(facts, version=version))
+        diff = []
+        for key in sorted(set(sent) | set(today)):
+            if key in hidden or key in SNAPSHOT_SKIP:
+                continue
+            old, new = sent.get(key), today.get(key)
+            if old != new:
+                diff.append((fact_label(key, version), _shown(old), _shown(new)))
+        return diff
 
     def _compute_deposit_ids(self):
         for passage in self:
@@ -825,7 +962,15 @@ class AccrochagePassage(models.Model):
         return label
 
     def _accrochage_run(
-        self, out_dir=None, *, version=None, today=None, now=None, flux_seed=None, on_row=None
+        self,
+        out_dir=None,
+        *,
+        version=None,
+        today=None,
+        now=None,
+        flux_seed=None,
+        on_row=None,
+        action="CREATION",
     ):
         """Run the engine's pipeline over these passages: ``({record: RowOutcome}, files)``.
 
@@ -835,7 +980,8 @@ class AccrochagePassage(models.Model):
         company; ``version`` forces one); passages the CDC already accepted
         are checked alone, the others also against each other and the
         database (an id twice, an id already accepted). ``on_row(record,
-        outcome)`` is called as each row is done.
+        outcome)`` is called as each row is done; ``action`` is the flux's
+        (SUPPRESSION for a withdrawal).
         """
         from ..engine import run_pipeline
 
@@ -874,6 +1020,7 @@ class AccrochagePassage(models.Model):
                 row_label=label,
                 flux_seed=flux_seed,
                 on_row=sink,
+                action=action,
             )
             files += result.files
         return outcomes, files
@@ -927,6 +1074,31 @@ class AccrochagePassage(models.Model):
         fingerprints = self._match_fingerprints(engine_passages, prepared=prepared)
         if not fingerprints:
             return
+        engine_passages = engine_passages or self._to_engine()
+        if not prepared:
+            from ..engine import prepare_passage
+
+            engine_passages = {
+                passage: prepare_passage(facts, version=passage._version())
+                for passage, facts in engine_passages.items()
+            }
+        # what was written, NIR excluded, with the line of the open deposit
+        self.env["accrochage.deposit.line"].flush_model(["sent_values"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE accrochage_deposit_line AS line SET sent_values = sent.facts "
+                "FROM unnest(%s::int[], %s::text[]) AS sent(id, facts), "
+                "accrochage_passage AS passage "
+                "WHERE passage.id = sent.id AND line.passage_id = passage.id "
+                "AND line.deposit_id = passage.pending_deposit_id",
+                [passage.id for passage in fingerprints],
+                [
+                    json.dumps(_snapshot(engine_passages[passage]), ensure_ascii=False)
+                    for passage in fingerprints
+                ],
+            )
+        )
+        self.env["accrochage.deposit.line"].invalidate_model(["sent_values"])
         moved = ["sent_fingerprint"] + (["state", "write_uid", "write_date"] if state else [])
         self.flush_recordset(moved)
         also = SQL()
@@ -1143,15 +1315,210 @@ class AccrochagePassage(models.Model):
         deposits._generate()
         return deposits._action_open()
 
+    def action_new_correction_request(self):
+        """Record a correction request about these passages (3 months to answer)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Correction request"),
+            "res_model": "accrochage.correction.request",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"default_passage_ids": [(6, 0, self.ids)]},
+        }
+
     def action_view_deposits(self):
         self.ensure_one()
         return self.deposit_ids._action_open()
 
+    def _apply_cdc_outcome(
+        self, status, message=None, category=None, hint=None, date=None, action="CREATION"
+    ):
+        """What the CDC said about these passages of one file, applied in one write.
+
+        ``status`` is an outcome of :func:`accrochage.receipt.receipt_outcome`:
+        ``accepted`` and ``already_recorded`` → accepted (never sent again);
+        ``rejected`` and ``file_rejected`` → rejected, with the CDC's message,
+        its category and the hint, in "To fix"; ``not_mentioned`` → ready
+        again (nothing is recorded). Every passage leaves its open deposit.
+        Only passages in a file (exported) change: an accepted passage
+        stays accepted whatever a later receipt says.
+        """
+        if not self:
+            return
+        if action == "SUPPRESSION":
+            return self._apply_withdrawal_outcome(status, message, category, hint, date)
+        if status in ("accepted", "already_recorded"):
+            vals = {
+                "state": "accepted",
+                "cdc_message": False,
+                "cdc_category": False,
+                "cdc_hint": False,
+            }
+        elif status in ("rejected", "file_rejected"):
+            vals = {
+                "state": "rejected",
+                "cdc_message": message or False,
+                "cdc_category": category or False,
+                "cdc_hint": hint or False,
+            }
+        elif status == "not_mentioned":
+            vals = {"state": "ready"}
+        else:
+            raise ValueError(f"unknown receipt outcome {status!r}")
+        vals["pending_deposit_id"] = False
+        if status != "not_mentioned":
+            vals["cdc_date"] = date or fields.Datetime.now()
+        moving = self._move(("exported", "rejected", "ready", "incomplete"), vals)
+        if vals["state"] == "rejected":
+            # the issue and where to fix it follow the CDC's message; for the
+            # other outcomes they are what they were while exported
+            for name in ("issue", "fix_target"):
+                self.env.add_to_compute(self._fields[name], moving)
+
+    def _move(self, from_states, vals):
+        """Write ``vals`` on those of these passages in ``from_states``, in one UPDATE;
+        the others only leave their open deposit. Returns the passages moved.
+
+        Through the ORM, the 180,000 accepted passages of a 200,000-passage
+        receipt cost 1,800 UPDATEs of 100 rows, reading their state first
+        another 200 SELECTs and 15 s of attribute access (bench/bench_receipt.py):
+        here the state is tested by the UPDATE itself. Nothing stored depends
+        on these fields but the issue, which the caller recomputes.
+        """
+        if not self:
+            return self
+        self.flush_recordset(["state", *vals])
+        assignments = SQL(", ").join(
+            SQL("%s = %s", SQL.identifier(name), None if value is False else value)
+            for name, value in vals.items()
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE accrochage_passage SET %s, write_uid = %s, "
+                "write_date = now() at time zone 'UTC' "
+                "WHERE id = ANY(%s) AND state = ANY(%s) RETURNING id",
+                assignments,
+                self.env.uid,
+                self.ids,
+                list(from_states),
+            )
+        )
+        moved = self.browse(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute(
+            SQL(
+                "UPDATE accrochage_passage SET pending_deposit_id = NULL "
+                "WHERE id = ANY(%s) AND pending_deposit_id IS NOT NULL",
+                self.ids,
+            )
+        )
+        self.invalidate_recordset([*vals, "pending_deposit_id", "write_uid", "write_date"])
+        return moved
+
+    def _apply_withdrawal_outcome(self, status, message, category, hint, date):
+        """The receipt of a SUPPRESSION file (schema 1.1.5): withdrawn, or still accepted.
+
+        Accepted (or "already" withdrawn) → withdrawn: "Replace" may send the
+        corrected passage under a new idTechnique. Rejected, in a file
+        rejected whole, or not mentioned → the CDC still holds the passage:
+        accepted again, with the CDC's message when there is one.
+        """
+        vals = {"pending_deposit_id": False}
+        if status in ("accepted", "already_recorded"):
+            vals.update(state="withdrawn", cdc_date=date or fields.Datetime.now())
+        else:
+            vals.update(
+                state="accepted",
+                cdc_message=message or False,
+                cdc_category=category or False,
+                cdc_hint=hint or False,
+            )
+        self._move(("withdrawing",), vals)
+
+    def _check_withdrawable(self):
+        """Only accepted passages, and only with schema 1.1.5 (``flux/action``)."""
+        old = self.filtered(lambda p: p._version() != "1.1.5")
+        if old:
+            raise UserError(
+                self.env._(
+                    "Schema %(version)s has no withdrawal: the Caisse des Dépôts keeps a "
+                    "passage it accepted, and sending it again does not update it (general "
+                    "guide V5 §4.4.3). Ask the CDC to correct or delete it through its "
+                    "portal (certifiers' support), or switch to schema 1.1.5 in the settings.",
+                    version=old[0]._version(),
+                )
+            )
+        not_accepted = self.filtered(lambda p: p.state != "accepted" or p.pending_deposit_id)
+        if not_accepted:
+            raise UserError(
+                self.env._(
+                    "Only passages accepted by the Caisse des Dépôts can be withdrawn: %(names)s.",
+                    names=", ".join(not_accepted.mapped("display_name")),
+                )
+            )
+
+    def action_withdraw(self):
+        """Build the SUPPRESSION deposit of these accepted passages (schema 1.1.5)."""
+        self._check_withdrawable()
+        deposits = self.env["accrochage.deposit"]._create_withdrawal(self)
+        deposits._generate()
+        return deposits._action_open()
+
+    def action_replace(self):
+        """A withdrawn passage, sent again corrected: a new passage, a new idTechnique.
+
+        The new passage takes its attendee, its session and its holder again
+        (the withdrawn one keeps what was sent); it is checked, then
+        deposited like any ready passage.
+        """
+        self.ensure_one()
+        if self.state != "withdrawn" or self.replaced_by_ids:
+            raise UserError(
+                self.env._(
+                    "Only a passage the Caisse des Dépôts withdrew, and not replaced yet, "
+                    "can be replaced."
+                )
+            )
+        registration = self.registration_id
+        self.registration_id = False  # the attendee now goes with the replacement
+        self.flush_recordset(["registration_id"])
+        new = self.copy({"replaces_id": self.id, "registration_id": registration.id})
+        followed = [
+            name
+            for name, field in self._fields.items()
+            if field.compute
+            in ("_compute_from_registration", "_compute_from_session", "_compute_bloc_ids")
+            or name in ("partner_id", "event_id")
+        ]
+        for name in followed:
+            self.env.add_to_compute(self._fields[name], new)
+        new._recompute_recordset(followed)
+        new.action_recheck()
+        body = self.env._(
+            "Replaced by passage %(id)s (technical id %(technique)s).",
+            id=new.id,
+            technique=new.id_technique,
+        )
+        self.message_post(body=body)
+        new.message_post(
+            body=self.env._(
+                "Replaces the withdrawn passage of technical id %(technique)s.",
+                technique=self.id_technique,
+            )
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": new.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
     def write(self, vals):
-        if "state" in vals and vals["state"] != "accepted":
-            if self.filtered(lambda p: p.state == "accepted") and not self.env.context.get(
-                "accrochage_receipt"
-            ):
+        if "state" in vals:
+            recorded = self.filtered(lambda p: p.state in RECORDED_MOVES)
+            if any(vals["state"] not in RECORDED_MOVES[p.state] for p in recorded):
                 raise UserError(
                     self.env._(
                         "A passage accepted by the Caisse des Dépôts no longer changes "
@@ -1205,7 +1572,7 @@ class AccrochagePassage(models.Model):
         )
         for days, level in ((7, "7"), (30, "30")):
             domain = [
-                ("state", "not in", ("accepted",)),
+                ("state", "not in", ("accepted", "out_of_scope", "withdrawing", "withdrawn")),
                 ("deadline", "!=", False),
                 ("deadline", ">=", today),
                 ("deadline", "<=", today + relativedelta(days=days)),
@@ -1242,6 +1609,26 @@ class AccrochagePassage(models.Model):
 def _findings_text(findings):
     """The stored form of a passage's findings (``findings_json``)."""
     return json.dumps([finding.as_dict() for finding in findings], ensure_ascii=False)
+
+
+#: engine keys that are not CDC facts of the passage
+SNAPSHOT_SKIP = frozenset({ADMITTED, "resultats"})
+
+
+def _snapshot(facts):
+    """The engine's passage as kept with its deposit line: JSON values, no NIR."""
+    from accrochage.dictionary import personal_keys
+
+    nir = personal_keys("nir") | {"nir"}
+    return json.loads(json.dumps({k: v for k, v in facts.items() if k not in nir}, default=str))
+
+
+def _shown(value):
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return str(value)
 
 
 def _escape(text):

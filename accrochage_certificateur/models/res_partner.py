@@ -101,6 +101,20 @@ class ResPartner(models.Model):
         help="Social security number (numéro d'inscription au répertoire), 13 or 15 "
         "characters. Visible to certification managers only.",
     )
+    accrochage_out_of_scope = fields.Boolean(
+        "Out of the CDC's scope",
+        copy=False,
+        help="The Caisse des Dépôts cannot record this holder (general guide V5 §2.4: no "
+        "NIR, e.g. some holders living abroad): their passages are never deposited and "
+        "never counted as late. The reason is required.",
+    )
+    accrochage_out_of_scope_reason = fields.Char("Why out of scope", copy=False)
+
+    _accrochage_out_of_scope_reason = models.Constraint(
+        "CHECK(NOT COALESCE(accrochage_out_of_scope, FALSE) "
+        "OR length(btrim(COALESCE(accrochage_out_of_scope_reason, ''))) > 0)",
+        "Say why the holder is out of the Caisse des Dépôts' scope.",
+    )
     accrochage_identity_errors = fields.Text(
         "Civil status errors", compute="_compute_accrochage_identity_check"
     )

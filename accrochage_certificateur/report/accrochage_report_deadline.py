@@ -102,7 +102,11 @@ class AccrochageReportDeadline(models.Model):
                  LIMIT 1
             ) a ON TRUE
             """,
-            bucket=self._bucket(SQL("p.deadline"), SQL("p.state = 'accepted'")),
+            # out of the CDC's scope (guide V5 §2.4): nothing to declare, never late
+            bucket=self._bucket(
+                SQL("p.deadline"),
+                SQL("p.state IN ('accepted', 'withdrawing', 'withdrawn', 'out_of_scope')"),
+            ),
         )
 
     def _missing_part(self):

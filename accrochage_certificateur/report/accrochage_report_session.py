@@ -244,17 +244,20 @@ class AccrochageReportSession(models.Model):
         """The condition of each passage count, on the passage alias ``p``.
 
         The one place to extend when passages gain marks or states (an
-        out-of-scope holder, a withdrawn passage): today passages have no
-        out-of-scope mark, so that count stays 0.
+        out-of-scope holder, a withdrawn passage). A holder out of the
+        CDC's scope (general guide V5 §2.4) is never late. A passage whose withdrawal
+        is sent is still held by the CDC: it counts as accepted until the
+        withdrawal is accepted; a replaced passage counts through its
+        replacement (:meth:`_passage_part`).
         """
         return {
             "passage_count": SQL("p.id IS NOT NULL"),
             "incomplete_count": SQL("p.state = 'incomplete'"),
             "ready_count": SQL("p.state = 'ready'"),
             "deposited_count": SQL("p.state = 'exported'"),
-            "accepted_count": SQL("p.state = 'accepted'"),
+            "accepted_count": SQL("p.state IN ('accepted', 'withdrawing')"),
             "rejected_count": SQL("p.state = 'rejected'"),
-            "out_of_scope_count": SQL("FALSE"),
+            "out_of_scope_count": SQL("p.state = 'out_of_scope'"),
         }
 
     def _passage_values(self):
@@ -389,6 +392,7 @@ class AccrochageReportSession(models.Model):
              WHERE NOT COALESCE(
                    r.active AND r.state != 'cancel'
                    AND e.accrochage_certification_id = p.certification_id, FALSE)
+               AND NOT EXISTS (SELECT 1 FROM accrochage_passage n WHERE n.replaces_id = p.id)
             """,
             self._select(SQL("3 * p.id + 1"), values),
             self._passage_joins(),

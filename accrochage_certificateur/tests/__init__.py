@@ -3,6 +3,9 @@ from . import (
     test_bad_input,
     test_bilan,
     test_civil_status,
+    test_correction_request,
+    test_correction_tour,
+    test_deposit_file,
     test_finding,
     test_fixing,
     test_flow,
@@ -11,6 +14,7 @@ from . import (
     test_import,
     test_indicators,
     test_insertion_survey,
+    test_out_of_scope,
     test_pipeline,
     test_query_count,
     test_receipt_file_rejected,
@@ -18,4 +22,5 @@ from . import (
     test_send,
     test_tour,
     test_views,
+    test_withdrawal,
 )

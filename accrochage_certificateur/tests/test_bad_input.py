@@ -112,9 +112,7 @@ class TestBadInput(AccrochageCase):
             self.assertRaises(psycopg2.IntegrityError),
             self.cr.savepoint(),
         ):
-            passages[0].with_context(accrochage_receipt=True).write(
-                {"pending_deposit_id": deposit.id}
-            )
+            passages[0].write({"pending_deposit_id": deposit.id})
             passages.flush_recordset()
 
     def test_passage_in_one_open_deposit_only(self):

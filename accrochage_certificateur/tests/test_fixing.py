@@ -162,7 +162,8 @@ class TestFixing(AccrochageCase):
         with self.assertRaisesRegex(UserError, "No passage selected"):
             self.env["accrochage.passage"].action_build_deposit()
 
-    def test_sending_error_promises_no_retry(self):
+    def test_sending_error_says_what_happens_next(self):
+        """Retryable: when it is tried again; final: fix the cause, no retry."""
         from unittest.mock import patch
 
         from accrochage.exceptions import RetryableTransportError, TransportError
@@ -171,19 +172,22 @@ class TestFixing(AccrochageCase):
         passages = self._make_ready_passages(1)
         deposit = self.env["accrochage.deposit"]._create_from_passages(passages)
         deposit._generate()
-        for error, expected in (
-            (
-                RetryableTransportError("Le serveur n'a pas répondu (erreur passagère)."),
-                "Nothing sends it again on its own",
-            ),
-            (TransportError("Envoi refusé (HTTP 400)."), "fix the cause first"),
-        ):
-            with patch("accrochage.transport.HttpsTransport.send", side_effect=error):
-                deposit.action_send()
-            self.assertEqual(deposit.state, "send_error")
-            self.assertIn(expected, deposit.error_message)
-            self.assertNotIn("retenté", deposit.error_message)
+        retryable = RetryableTransportError("Le serveur n'a pas répondu (erreur passagère).")
+        with patch("accrochage.transport.HttpsTransport.send", side_effect=retryable):
+            deposit.action_send()
+        self.assertEqual(deposit.state, "send_error")
+        self.assertIn("erreur passagère", deposit.error_message)
+        self.assertIn("tried again automatically", deposit.error_message)
+        self.assertIn("attempt 2 of 9", deposit.error_message)
+        self.assertTrue(deposit.retryable)
+        final = TransportError("Envoi refusé (HTTP 400).")
+        with patch("accrochage.transport.HttpsTransport.send", side_effect=final):
             deposit.action_retry()
+        self.assertEqual(deposit.state, "send_failed")
+        self.assertIn("HTTP 400", deposit.error_message)
+        self.assertIn("fix the cause", deposit.error_message)
+        self.assertFalse(deposit.retryable)
+        self.assertFalse(deposit.next_retry_date)
 
     def test_contact_refuses_what_the_engine_refuses(self):
         holder = self._make_ready_passages(1).partner_id

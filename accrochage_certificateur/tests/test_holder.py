@@ -100,7 +100,7 @@ class TestHolder(AccrochageCase):
             )
             for registration, booker in ((own, person), (booked, employer), (sent, employer))
         }
-        passages[sent].with_context(accrochage_receipt=True).state = "accepted"
+        passages[sent].state = "accepted"
         self.env.flush_all()
         registrations = own | booked | sent
         self.env.cr.execute(

@@ -35,7 +35,7 @@ class TestFrench(AccrochageCase):
 
     def test_user_error_in_french(self):
         passage = self._make_ready_passages(1)
-        passage.with_context(accrochage_receipt=True).state = "accepted"
+        passage.state = "accepted"
         with self.assertRaisesRegex(UserError, "ne doit jamais être renvoyé"):
             self._as_french_user(passage).write({"state": "ready"})
         empty = self._as_french_user(self.env["accrochage.passage"])
@@ -58,3 +58,28 @@ class TestFrench(AccrochageCase):
         passages = self._make_ready_passages(1)
         deposit = self.env["accrochage.deposit"]._create_from_passages(passages)
         self.assertEqual(self._as_french_user(deposit.line_ids).passage_kind, "Nouveau")
+
+    def test_after_the_cdc_in_french(self):
+        menu = self.env.ref("accrochage_certificateur.menu_accrochage_correction_request")
+        self.assertEqual(menu.with_context(lang="fr_FR").name, "Demandes de correction")
+        fields = (
+            self.env["accrochage.passage"]
+            .with_context(lang="fr_FR")
+            .fields_get(["changed_since_sent", "state"], ["string", "selection"])
+        )
+        self.assertEqual(fields["changed_since_sent"]["string"], "Modifié depuis l'envoi")
+        self.assertIn(("out_of_scope", "Hors périmètre"), fields["state"]["selection"])
+        self.assertIn(("withdrawn", "Retiré"), fields["state"]["selection"])
+        states = dict(
+            self.env["accrochage.deposit"]
+            .with_context(lang="fr_FR")
+            .fields_get(["state"], ["selection"])["state"]["selection"]
+        )
+        self.assertEqual(
+            (states["send_error"], states["send_failed"]), ("Envoi interrompu", "Envoi refusé")
+        )
+        request = self._as_french_user(
+            self.env["accrochage.correction.request"].create({"source": "holder"})
+        )
+        with self.assertRaisesRegex(UserError, "Motif du rejet"):
+            request.action_mark_unfounded()

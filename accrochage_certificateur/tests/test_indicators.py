@@ -21,7 +21,7 @@ A_Y2 = {
     "deposited_count": 0,
     "accepted_count": 2,  # a1, a2
     "rejected_count": 1,  # b1
-    "out_of_scope_count": 0,  # passages have no out-of-scope mark yet
+    "out_of_scope_count": 0,  # no holder of this data is out of the CDC's scope
     # a2 sent after its deadline; b1 rejected, the typed award never sent and h
     # without passage, all past their deadline; a1 sent in time
     "late_count": 4,

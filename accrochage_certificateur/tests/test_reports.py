@@ -58,7 +58,7 @@ class TestReports(AccrochageCase):
         overdue, week, month, later, declared = passages
         for passage, days in zip(passages, (100, 88, 70, 0, 100), strict=True):
             passage.award_date = TODAY - datetime.timedelta(days=days)
-        declared.with_context(accrochage_receipt=True).state = "accepted"
+        declared.state = "accepted"
         self.env.flush_all()
         Report = self.env["accrochage.report.deadline"]
         buckets = {

@@ -1,5 +1,8 @@
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common import AccrochageCase
@@ -43,6 +46,7 @@ class TestSend(AccrochageCase):
         self.assertTrue(deposit.sent_date)
 
     def test_endpoint_error_then_retry(self):
+        """A timeout or a 5xx: "Retry" offered, and the retry sends the file."""
         from accrochage.exceptions import RetryableTransportError
 
         self.company.accrochage_transport_url = "https://relais.example.org/depot"
@@ -54,11 +58,13 @@ class TestSend(AccrochageCase):
             self.assertEqual(deposit.state, "send_error")
             self.assertTrue(deposit.error_message)
             self.assertTrue(deposit.retryable)
-            deposit.action_retry()
-            self.assertEqual(deposit.state, "generated")
+            self.assertEqual(deposit.deposit_file_ids.state, "generated")
             FakeTransport.fail_with = None
-            deposit.action_send()
+            deposit.action_retry()
         self.assertEqual(deposit.state, "sent")
+        self.assertEqual(deposit.deposit_file_ids.state, "sent")
+        self.assertTrue(deposit.deposit_file_ids.sent_date)
+        self.assertEqual(deposit.send_attempts, 0)
         self.assertEqual(
             FakeTransport.calls,
             [
@@ -69,6 +75,67 @@ class TestSend(AccrochageCase):
                 )
             ],
         )
+
+    def test_final_error_is_not_retried(self):
+        """A TLS failure or a 4xx is final: no "Retry", no cron; "Send" once fixed."""
+        from accrochage.exceptions import TransportCertificateError
+
+        self.company.accrochage_transport_url = "https://relais.example.org/depot"
+        deposit = self._generated()
+        FakeTransport.calls = []
+        FakeTransport.fail_with = TransportCertificateError()
+        with patch("accrochage.transport.HttpsTransport", FakeTransport):
+            deposit.action_send()
+            self.assertEqual(deposit.state, "send_failed")
+            self.assertFalse(deposit.retryable)
+            self.assertFalse(deposit.next_retry_date)
+            self.assertIn("fix the cause", deposit.message_ids[0].body)
+            with self.assertRaisesRegex(UserError, "not in a retryable error"):
+                deposit.action_retry()
+            with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=60.0):
+                self.env["accrochage.deposit"]._cron_retry_sending()
+            self.assertEqual(deposit.state, "send_failed")
+            self.assertFalse(FakeTransport.calls)
+            FakeTransport.fail_with = None
+            deposit.action_send()
+        self.assertEqual(deposit.state, "sent")
+        self.assertEqual(len(FakeTransport.calls), 1)
+
+    def test_cron_retries_with_backoff(self):
+        from accrochage.exceptions import RetryableTransportError
+
+        self.company.accrochage_transport_url = "https://relais.example.org/depot"
+        deposit = self._generated()
+        FakeTransport.calls = []
+        FakeTransport.fail_with = RetryableTransportError()
+        Deposit = self.env["accrochage.deposit"]
+        with (
+            patch("accrochage.transport.HttpsTransport", FakeTransport),
+            # the cron commits after each deposit; a test may not
+            patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=60.0),
+        ):
+            deposit.action_send()
+            first = deposit.next_retry_date
+            self.assertEqual(deposit.send_attempts, 1)
+            self.assertAlmostEqual(
+                (first - fields.Datetime.now()).total_seconds(), 15 * 60, delta=60
+            )
+            Deposit._cron_retry_sending()  # not yet due
+            self.assertEqual(deposit.send_attempts, 1)
+            deposit.next_retry_date = fields.Datetime.now() - timedelta(seconds=1)
+            Deposit._cron_retry_sending()  # due, fails again: waits twice as long
+            self.assertEqual(deposit.send_attempts, 2)
+            self.assertAlmostEqual(
+                (deposit.next_retry_date - fields.Datetime.now()).total_seconds(),
+                30 * 60,
+                delta=60,
+            )
+            FakeTransport.fail_with = None
+            deposit.next_retry_date = fields.Datetime.now() - timedelta(seconds=1)
+            Deposit._cron_retry_sending()
+        self.assertEqual(deposit.state, "sent")
+        self.assertFalse(deposit.next_retry_date)
+        self.assertEqual(len(FakeTransport.calls), 1)
 
     def test_cancel_gives_passages_back(self):
         deposit = self._generated()

@@ -27,10 +27,12 @@ class AccrochageReceiptImport(models.TransientModel):
             from ..engine import AccrochageError, raise_engine_error
 
             try:
-                flux = parse_receipt(data).id_flux
+                receipt = parse_receipt(data)
             except AccrochageError as error:
                 raise_engine_error(self.env, error)
-            if flux not in (self.deposit_id.id_flux_list or "").split():
+            flux = receipt.id_flux
+            file = self.env["accrochage.deposit.file"]._find_for_receipt(receipt)
+            if file.deposit_id != self.deposit_id:
                 raise UserError(
                     self.env._(
                         "This processing receipt is about flux “%(flux)s”, not the "
@@ -38,7 +40,8 @@ class AccrochageReceiptImport(models.TransientModel):
                         "of the right file.",
                         flux=flux or "?",
                         name=self.deposit_id.name,
-                        expected=self.deposit_id.id_flux_list or "-",
+                        expected=" ".join(self.deposit_id.deposit_file_ids.mapped("id_flux"))
+                        or "-",
                     )
                 )
         deposit = Deposit._import_receipt(data, filename=self.filename)
