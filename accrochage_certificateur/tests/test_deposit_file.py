@@ -1,6 +1,5 @@
 import base64
 import datetime
-import functools
 import importlib.util
 import json
 from unittest.mock import patch
@@ -43,10 +42,11 @@ class TestDepositFile(AccrochageCase):
         passages = self._make_ready_passages(count)
         deposit = self.env["accrochage.deposit"]._create_from_passages(passages)
         per_file = -(-count // files)
-        with patch(
-            "accrochage.writer.write_deposit",
-            functools.partial(writer.write_deposit, max_passages=per_file),
-        ):
+
+        def write_deposit(*args, **options):  # the pipeline's writer, files of per_file
+            return writer.write_deposit(*args, **{**options, "max_passages": per_file})
+
+        with patch("accrochage.pipeline.write_deposit", write_deposit):
             deposit._generate()
         self.assertEqual(deposit.state, "generated", deposit.error_message)
         return deposit, passages
