@@ -14,8 +14,9 @@
         # "accrochage" is the pure-Python engine shipped in the same repository
         "python": ["accrochage", "lxml", "requests", "python-stdnum", "openpyxl"],
     },
-    # l10n_fr_cog (OCA): the INSEE code of each country, for the birth country
-    "depends": ["event", "base_automation", "mail", "l10n_fr_cog"],
+    # l10n_fr_cog (OCA): the INSEE code of each country, for the birth country;
+    # l10n_fr_siret (OCA): the SIRET of partner organisations, checked
+    "depends": ["event", "base_automation", "mail", "l10n_fr_cog", "l10n_fr_siret"],
     "data": [
         "security/accrochage_security.xml",
         "security/ir.model.access.csv",
@@ -25,7 +26,10 @@
         "data/mail_template_data.xml",
         "views/accrochage_certification_views.xml",
         "views/accrochage_certifier_views.xml",
+        "views/accrochage_partner_organisation_views.xml",
+        "views/accrochage_partner_habilitation_views.xml",
         "views/accrochage_passage_views.xml",
+        "views/accrochage_passage_partner_views.xml",
         "views/accrochage_deposit_views.xml",
         "views/event_type_views.xml",
         "views/event_event_views.xml",

@@ -362,7 +362,8 @@ class AccrochageDeposit(models.Model):
         self._ensure_state(("generated", "send_error"))
         vals = {"state": "send_error", "error_message": False}
         try:
-            with transport.HttpsTransport(self.company_id.accrochage_transport_url) as sender:
+            options = self.company_id._accrochage_transport_options()
+            with transport.HttpsTransport(options.pop("url"), **options) as sender:
                 for attachment in self.file_ids:
                     sender.send(attachment.raw, filename=attachment.name)
             vals.update(state="sent", sent_date=fields.Datetime.now())

@@ -11,6 +11,7 @@ from . import (
     test_import,
     test_indicators,
     test_insertion_survey,
+    test_partner,
     test_query_count,
     test_reports,
     test_send,
