@@ -130,6 +130,7 @@ class ResCompany(models.Model):
         # timeouts and retries may be tuned (tests); never the TLS settings
         tuning = self.env.context.get("accrochage_transport_options") or {}
         options = {key: value for key, value in tuning.items() if key in TUNABLE}
+        self.env.flush_all()  # what the call depends on is written first
         try:
             with HttpsTransport(base + path, token=key, **options) as transport:
                 return transport.post_json(payload).data

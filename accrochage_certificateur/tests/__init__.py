@@ -12,6 +12,7 @@ from . import (
     test_indicators,
     test_insertion_survey,
     test_partner,
+    test_partner_http,
     test_query_count,
     test_reports,
     test_send,
