@@ -434,7 +434,10 @@ def _components(version):
 #: how an annotation in a method's signature is documented
 _ANNOTATIONS = {
     "list[dict]": {"type": "array", "items": {"$ref": "#/components/schemas/Candidate"}},
-    "str | None": {"type": ["string", "null"], "format": "date-time"},
+    "str | None": {
+        "type": ["string", "null"],
+        "pattern": r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$",
+    },
 }
 
 
@@ -461,8 +464,8 @@ def response_schemas():
                 "organisation": {"type": "string"},
                 "until": {
                     "type": "string",
-                    "format": "date-time",
-                    "description": "À redonner comme « since » à l'appel suivant.",
+                    "description": "AAAA-MM-JJ HH:MM:SS (UTC), à redonner comme « since » à "
+                    "l'appel suivant.",
                 },
                 "passages": {
                     "type": "array",
@@ -472,6 +475,35 @@ def response_schemas():
             "required": ["organisation", "until", "passages"],
         },
     }
+
+
+def split_docstring(docstring):
+    """``(summary, description, {parameter: text})`` of a reST docstring.
+
+    The ``:param name:`` fields document the parameters (Odoo's ``api_doc``
+    reads the same fields); ``:returns:`` and ``:raises …:`` are left out.
+
+    >>> split_docstring("Push.\\n\\nMore words.\\n\\n:param items: the\\n    items\\n:returns: x")
+    ('Push.', 'More words.', {'items': 'the items'})
+    """
+    text = (docstring or "").strip()
+    summary, _sep, rest = text.partition("\n\n")
+    lines, fields, current = [], {}, None
+    for line in rest.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(":"):
+            kind, _sep, body = stripped[1:].partition(":")
+            words = kind.split()
+            current = words[-1] if words and words[0] == "param" else ""
+            if current:
+                fields[current] = body.strip()
+        elif current is not None and stripped and line[:1].isspace():
+            if current:  # the continuation of a field
+                fields[current] += " " + stripped
+        else:
+            current = None
+            lines.append(stripped)
+    return " ".join(summary.split()), " ".join(" ".join(lines).split()), fields
 
 
 def openapi_document(methods, *, model, version, title, server_version="1"):
@@ -490,11 +522,14 @@ def openapi_document(methods, *, model, version, title, server_version="1"):
     """
     paths, responses = {}, response_schemas()
     for name, parameters, docstring in methods:
-        summary, _sep, description = (docstring or "").strip().partition("\n\n")
+        summary, description, fields = split_docstring(docstring)
         body = {
             "type": "object",
             "properties": {
-                parameter: _ANNOTATIONS.get(annotation, {"type": "string"})
+                parameter: {
+                    **_ANNOTATIONS.get(annotation, {"type": "string"}),
+                    **({"description": fields[parameter]} if parameter in fields else {}),
+                }
                 for parameter, annotation, _required in parameters
             },
             "required": [parameter for parameter, _annotation, required in parameters if required],
@@ -508,8 +543,8 @@ def openapi_document(methods, *, model, version, title, server_version="1"):
         paths[f"/json/2/{model}/{name}"] = {
             "post": {
                 "operationId": name,
-                "summary": " ".join(summary.split()),
-                "description": " ".join(description.split()),
+                "summary": summary,
+                "description": description,
                 "security": [{"apiKey": []}],
                 "requestBody": {
                     "required": True,

@@ -203,14 +203,19 @@ class AccrochagePassage(models.Model):
     def partner_submit(self, candidates: list[dict]) -> dict:
         """Push candidates to the certifier: each is checked and recorded.
 
-        ``candidates``: a list of objects ``{"reference": "...", "passage":
-        {...}}``, the passage keyed by the CDC dictionary's fact keys.
         Sending a reference again updates that candidate; sending the same
-        data again changes nothing. Each candidate is answered "Prêt"
-        (ready to deposit), "Incomplet" (recorded; the findings say what to
-        fix, in French, with the dictionary ids) or "Refusé" (not recorded:
-        fix it and send it again). A request over the configured size or
-        count is refused as a whole.
+        data again changes nothing. Each candidate is answered "Prêt" (ready
+        to deposit), "Incomplet" (recorded; the findings say what to fix, in
+        French, with the dictionary ids) or "Refusé" (not recorded: fix it
+        and send it again). Every push is logged on the organisation's
+        chatter, as counts.
+
+        :param candidates: objects ``{"reference": "...", "passage": {...}}``,
+            the passage keyed by the CDC dictionary's fact keys, the reference
+            being your own id of the candidate
+        :returns: the counts and, for each candidate, its status and findings
+        :raises UserError: the whole request is refused (over the configured
+            size or count, or the key belongs to no active partner organisation)
         """
         organisation = self._partner_organisation()
         self._partner_limits(organisation, candidates)
@@ -461,11 +466,15 @@ class AccrochagePassage(models.Model):
     def partner_status(self, since: str | None = None) -> dict:
         """The CDC status of your passages changed since a date.
 
-        ``since``: a date-time "AAAA-MM-JJ HH:MM:SS" (UTC) or null for all.
         For each passage: your reference, its state (incomplete, ready,
         exported, accepted or rejected by the CDC), the CDC's message and
-        hint when rejected, the deposit it went in and when. Give the
-        answer's "until" as "since" next time.
+        hint when rejected, the deposit it went in and when.
+
+        :param since: a date-time "AAAA-MM-JJ HH:MM:SS" (UTC), or null for all;
+            give the previous answer's "until"
+        :returns: the passages changed since then, and "until"
+        :raises UserError: "since" is not a date-time, or the key belongs to no
+            active partner organisation
         """
         organisation = self._partner_organisation()
         domain = [("partner_organisation_id", "=", organisation.id)]

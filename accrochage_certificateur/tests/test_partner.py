@@ -317,3 +317,61 @@ class TestPartnerAccess(PartnerCase):
     def test_status_refuses_a_bad_date(self):
         with self.assertRaisesRegex(UserError, "“since” must be a date-time"):
             self.env["accrochage.passage"].with_user(self.partner_user).partner_status("hier")
+
+
+class _Recorder:
+    """Stands for HttpsTransport: records what it is built with."""
+
+    built = []
+
+    def __init__(self, url, **options):
+        _Recorder.built.append((url, options))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+    def send(self, data, filename=None):
+        return None
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerSecrets(PartnerCase):
+    def test_tokens_and_keys_are_for_managers_only(self):
+        self.env.company.write(
+            {
+                "accrochage_transport_token": "jeton-secret",
+                "accrochage_certifier_api_key": "cle-secrete",
+            }
+        )
+        company = self.env.company.with_user(self.user_certif)
+        for name in ("accrochage_transport_token", "accrochage_certifier_api_key"):
+            with self.assertRaises(AccessError):
+                company.read([name])
+        manager = self.env.company.with_user(self.user_manager)
+        self.assertEqual(manager.accrochage_certifier_api_key, "cle-secrete")
+        self.assertEqual(manager.accrochage_transport_token, "jeton-secret")
+
+    def test_the_deposit_upload_sends_the_token(self):
+        from unittest.mock import patch
+
+        self.env.company.write(
+            {
+                "accrochage_transport_url": "https://relais.example.org/depot",
+                "accrochage_transport_token": "jeton-secret",
+            }
+        )
+        deposit = self.env["accrochage.deposit"]._create_from_passages(
+            self._make_ready_passages(1)
+        )
+        deposit._generate()
+        _Recorder.built = []
+        with patch("accrochage.transport.HttpsTransport", _Recorder):
+            deposit.with_user(self.user_certif).action_send()
+        self.assertEqual(deposit.state, "sent")
+        self.assertEqual(
+            _Recorder.built, [("https://relais.example.org/depot", {"token": "jeton-secret"})]
+        )
+        self.assertNotIn("jeton-secret", " ".join(deposit.message_ids.mapped("body")))
