@@ -184,7 +184,7 @@ def read_candidate(candidate, *, version, position=None) -> Candidate:
             findings=[
                 _finding(
                     "candidate_shape",
-                    f"{where} : attendu un objet {{\"reference\": …, \"passage\": {{…}}}}.",
+                    f'{where} : attendu un objet {{"reference": …, "passage": {{…}}}}.',
                     row=position,
                 )
             ],
@@ -537,9 +537,11 @@ def openapi_document(methods, *, model, version, title, server_version="1"):
         }
         body["properties"]["context"] = {
             "type": "object",
-            "description": "Contexte Odoo facultatif (par exemple {\"lang\": \"fr_FR\"}).",
+            "description": 'Contexte Odoo facultatif (par exemple {"lang": "fr_FR"}).',
         }
-        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        error = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        }
         paths[f"/json/2/{model}/{name}"] = {
             "post": {
                 "operationId": name,

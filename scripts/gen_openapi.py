@@ -34,7 +34,7 @@ def read_methods(source=SOURCE):
             defaults = [None] * (len(arguments) - len(node.args.defaults)) + node.args.defaults
             parameters = [
                 (arg.arg, ast.unparse(arg.annotation) if arg.annotation else "", default is None)
-                for arg, default in zip(arguments, defaults)
+                for arg, default in zip(arguments, defaults, strict=True)
             ]
             found[node.name] = (node.name, parameters, ast.get_docstring(node) or "")
     missing = [name for name in METHODS if name not in found]

@@ -108,17 +108,16 @@ def test_answers_and_status_entries():
 
 def test_the_openapi_document_describes_candidates_from_the_dictionary():
     methods = [("partner_submit", [("candidates", "list[dict]", True)], "Push.\n\nMore.")]
-    doc = exchange.openapi_document(
-        methods, model="accrochage.passage", version="1.1.5", title="T"
-    )
+    doc = exchange.openapi_document(methods, model="accrochage.passage", version="1.1.5", title="T")
     operation = doc["paths"]["/json/2/accrochage.passage/partner_submit"]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body["required"] == ["candidates"]
     assert body["properties"]["candidates"]["items"] == {"$ref": "#/components/schemas/Candidate"}
     passage = doc["components"]["schemas"]["Passage"]["properties"]
     assert set(passage) == set(exchange.candidate_keys("1.1.5"))
-    assert passage["sexe"]["enum"][:-1] == [code for code, _ in get_schema("1.1.5").by_key[
-        "sexe"].value.choices]
+    assert passage["sexe"]["enum"][:-1] == [
+        code for code, _ in get_schema("1.1.5").by_key["sexe"].value.choices
+    ]
     assert passage["dateDebutValidite"]["format"] == "date"
     assert passage["anneeNaissance"]["minimum"] <= 1990 <= passage["anneeNaissance"]["maximum"]
     assert passage["codeInsee"].get("maxLength") or passage["codeInsee"].get("pattern")

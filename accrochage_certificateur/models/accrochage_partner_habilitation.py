@@ -83,8 +83,10 @@ class AccrochagePartnerHabilitation(models.Model):
     @api.model
     def _current_domain(self, today=None):
         today = today or fields.Date.context_today(self)
-        return Domain("state", "=", "active") & Domain("date_start", "<=", today) & (
-            Domain("date_end", "=", False) | Domain("date_end", ">=", today)
+        return (
+            Domain("state", "=", "active")
+            & Domain("date_start", "<=", today)
+            & (Domain("date_end", "=", False) | Domain("date_end", ">=", today))
         )
 
     @api.depends("state", "date_start", "date_end")

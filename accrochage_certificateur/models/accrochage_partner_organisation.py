@@ -104,14 +104,18 @@ class AccrochagePartnerOrganisation(models.Model):
     def _compute_api_keys(self):
         keys = self.env["res.users.apikeys"].sudo()
         for organisation in self:
-            found = keys.search(
-                [
-                    ("user_id", "=", organisation.user_id.id),
-                    "|",
-                    ("expiration_date", "=", False),
-                    ("expiration_date", ">=", fields.Datetime.now()),
-                ]
-            ) if organisation.user_id else keys
+            found = (
+                keys.search(
+                    [
+                        ("user_id", "=", organisation.user_id.id),
+                        "|",
+                        ("expiration_date", "=", False),
+                        ("expiration_date", ">=", fields.Datetime.now()),
+                    ]
+                )
+                if organisation.user_id
+                else keys
+            )
             organisation.api_key_count = len(found)
             dates = [date for date in found.mapped("expiration_date") if date]
             organisation.api_key_expiration = max(dates) if dates else False
@@ -243,7 +247,9 @@ class AccrochagePartnerOrganisation(models.Model):
         return {
             "type": "ir.actions.act_window",
             "res_model": "res.users.apikeys.show",
-            "name": self.env._("API key of %(name)s: copy it now, it is shown once", name=self.name),
+            "name": self.env._(
+                "API key of %(name)s: copy it now, it is shown once", name=self.name
+            ),
             "views": [(False, "form")],
             "target": "new",
             "context": {"default_key": key},
@@ -256,9 +262,7 @@ class AccrochagePartnerOrganisation(models.Model):
         old = self._user_keys() if self.user_id else self.env["res.users.apikeys"]
         action = self.action_generate_api_key()
         old._remove()
-        self.message_post(
-            body=self.env._("%(count)s previous API key(s) revoked.", count=len(old))
-        )
+        self.message_post(body=self.env._("%(count)s previous API key(s) revoked.", count=len(old)))
         return action
 
     def action_revoke_api_keys(self):

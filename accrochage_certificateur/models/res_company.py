@@ -148,7 +148,9 @@ class ResCompany(models.Model):
         self.ensure_one()
         since = self.accrochage_certifier_pulled_on
         # a minute back: what changed while the last answer was written is read again
-        payload = {"since": fields.Datetime.to_string(since - timedelta(minutes=1))} if since else {}
+        payload = (
+            {"since": fields.Datetime.to_string(since - timedelta(minutes=1))} if since else {}
+        )
         try:
             data = self._accrochage_certifier_call(
                 "/json/2/accrochage.passage/partner_status", payload

@@ -35,11 +35,15 @@ class TestPartnerOrganisation(PartnerCase):
         keys = self.env["res.users.apikeys"]
         self.assertEqual(keys._check_credentials(scope="rpc", key=self.key), self.partner_user.id)
         self.assertTrue(self.partner_user.share, "the technical user is not an internal user")
-        self.assertTrue(self.partner_user.has_group("accrochage_certificateur.group_accrochage_partner"))
+        self.assertTrue(
+            self.partner_user.has_group("accrochage_certificateur.group_accrochage_partner")
+        )
         self.assertEqual(self.organisation.api_key_count, 1)
         expires = self.organisation.api_key_expiration
         self.assertAlmostEqual(
-            expires, fields.Datetime.now() + datetime.timedelta(days=90), delta=datetime.timedelta(hours=1)
+            expires,
+            fields.Datetime.now() + datetime.timedelta(days=90),
+            delta=datetime.timedelta(hours=1),
         )
         # the key is not stored anywhere readable: only its hash
         self.assertFalse(any(self.key in (m.body or "") for m in self.organisation.message_ids))
@@ -48,7 +52,9 @@ class TestPartnerOrganisation(PartnerCase):
         keys = self.env["res.users.apikeys"]
         manager = self.organisation.with_user(self.user_manager)
         new_key = manager.action_rotate_api_key()["context"]["default_key"]
-        self.assertFalse(keys._check_credentials(scope="rpc", key=self.key), "the old key still works")
+        self.assertFalse(
+            keys._check_credentials(scope="rpc", key=self.key), "the old key still works"
+        )
         self.assertEqual(keys._check_credentials(scope="rpc", key=new_key), self.partner_user.id)
         manager.action_revoke_api_keys()
         self.assertFalse(keys._check_credentials(scope="rpc", key=new_key))
@@ -93,7 +99,9 @@ class TestPartnerSubmit(PartnerCase):
         self.assertEqual(answer["received"], 1)
         self.assertEqual(answer["ready"], 1, answer)
         item = answer["candidates"][0]
-        self.assertEqual((item["reference"], item["status"], item["label"]), ("R-1", "ready", "Prêt"))
+        self.assertEqual(
+            (item["reference"], item["status"], item["label"]), ("R-1", "ready", "Prêt")
+        )
         passage = self.passages_of(self.organisation)
         self.assertEqual(passage.state, "ready")
         self.assertEqual(passage.partner_reference, "R-1")
@@ -110,7 +118,9 @@ class TestPartnerSubmit(PartnerCase):
         self.assertIn("sexe", by_field)
         self.assertEqual(by_field["sexe"]["dico_id"], "8.9")
         self.assertIn("Sexe", by_field["sexe"]["message"])
-        to_fix = self.env["accrochage.passage"].search([("state", "in", ("incomplete", "rejected"))])
+        to_fix = self.env["accrochage.passage"].search(
+            [("state", "in", ("incomplete", "rejected"))]
+        )
         self.assertIn(self.passages_of(self.organisation), to_fix)
 
     def test_a_replayed_push_changes_nothing(self):
@@ -174,7 +184,9 @@ class TestPartnerSubmit(PartnerCase):
             ]
         )
         statuses = {item["reference"]: item for item in answer["candidates"]}
-        self.assertIn("no habilitation in force for RS5123", statuses["R-1"]["findings"][0]["message"])
+        self.assertIn(
+            "no habilitation in force for RS5123", statuses["R-1"]["findings"][0]["message"]
+        )
         self.assertIn("« couleur » inconnue", statuses["R-2"]["findings"][0]["message"])
         self.assertIn("Année de naissance", statuses["R-3"]["findings"][0]["message"])
         self.assertIn("référence", statuses[None]["findings"][0]["message"])
@@ -183,9 +195,7 @@ class TestPartnerSubmit(PartnerCase):
         self.assertIn("type", statuses["R-6"]["findings"][0]["message"])
         self.assertIn("“999” is unknown", statuses["R-7"]["findings"][0]["message"])
         self.assertEqual(answer["refused"], 8)
-        self.assertEqual(
-            self.passages_of(self.organisation).mapped("partner_reference"), ["R-4"]
-        )
+        self.assertEqual(self.passages_of(self.organisation).mapped("partner_reference"), ["R-4"])
 
     def test_a_suspended_habilitation_refuses_the_certification(self):
         self.organisation.habilitation_ids.action_suspend()
@@ -363,9 +373,7 @@ class TestPartnerSecrets(PartnerCase):
                 "accrochage_transport_token": "jeton-secret",
             }
         )
-        deposit = self.env["accrochage.deposit"]._create_from_passages(
-            self._make_ready_passages(1)
-        )
+        deposit = self.env["accrochage.deposit"]._create_from_passages(self._make_ready_passages(1))
         deposit._generate()
         _Recorder.built = []
         with patch("accrochage.transport.HttpsTransport", _Recorder):

@@ -154,7 +154,8 @@ class TestPartnerExchangeHttp(PartnerCase, HttpCase):
         # the certifier sees one passage ready, one in "To fix"
         received = self.certifier_passages()
         self.assertEqual(
-            set(received.mapped("partner_reference")), set(self.partner_passages.mapped("id_technique"))
+            set(received.mapped("partner_reference")),
+            set(self.partner_passages.mapped("id_technique")),
         )
         ready = received.filtered(lambda p: p.partner_reference == complete.id_technique)
         self.assertEqual(ready.state, "ready")
@@ -163,7 +164,9 @@ class TestPartnerExchangeHttp(PartnerCase, HttpCase):
         )
         self.assertEqual(to_fix.partner_reference, incomplete.id_technique)
         self.assertEqual(ready.company_id, self.env.company)
-        self.assertEqual(ready.partner_id.accrochage_birth_name, complete.partner_id.accrochage_birth_name)
+        self.assertEqual(
+            ready.partner_id.accrochage_birth_name, complete.partner_id.accrochage_birth_name
+        )
 
         # the certifier deposits it, the CDC accepts it
         deposit = self.env["accrochage.deposit"].browse(ready.action_build_deposit()["res_id"])
@@ -263,7 +266,9 @@ class TestPartnerExchangeHttp(PartnerCase, HttpCase):
         response = self.call(SUBMIT, {"candidates": [candidate("R-1", type="RS", code="RS5123")]})
         answer = response.json()
         self.assertEqual(answer["refused"], 1)
-        self.assertIn("no habilitation in force for RS5123", answer["candidates"][0]["findings"][0]["message"])
+        self.assertIn(
+            "no habilitation in force for RS5123", answer["candidates"][0]["findings"][0]["message"]
+        )
         self.assertFalse(self.certifier_passages())
 
     def test_an_oversized_body_is_refused_whole(self):
