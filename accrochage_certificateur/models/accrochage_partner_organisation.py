@@ -205,6 +205,8 @@ class AccrochagePartnerOrganisation(models.Model):
                     "name": self.env._("%(name)s (API)", name=self.name),
                     "login": f"accrochage-partenaire-{self.id}-{secrets.token_hex(4)}",
                     "parent_id": self.partner_id.id,
+                    # the partner reads the API's errors in the certifier's language
+                    "lang": self.env.user.lang or "en_US",
                     "company_id": self.company_id.id,
                     "company_ids": [fields.Command.set(self.company_id.ids)],
                     "group_ids": [fields.Command.set([portal.id, group.id])],

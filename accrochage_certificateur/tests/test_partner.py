@@ -383,3 +383,25 @@ class TestPartnerSecrets(PartnerCase):
             _Recorder.built, [("https://relais.example.org/depot", {"token": "jeton-secret"})]
         )
         self.assertNotIn("jeton-secret", " ".join(deposit.message_ids.mapped("body")))
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerFrench(PartnerCase):
+    def test_the_partner_reads_refusals_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["accrochage_certificateur"], ["fr_FR"], overwrite=True
+        )
+        self.partner_user.lang = "fr_FR"
+        self.env.company.accrochage_partner_max_candidates = 1
+        passages = self.env["accrochage.passage"].with_user(self.partner_user)
+        with self.assertRaisesRegex(UserError, "2 candidats dans une seule demande, au-delà des 1"):
+            passages.with_context(lang="fr_FR").partner_submit([candidate("A"), candidate("B")])
+        self.env.company.accrochage_partner_max_candidates = 10
+        answer = passages.with_context(lang="fr_FR").partner_submit(
+            [candidate("A", type="RS", code="RS5123")]
+        )
+        self.assertIn(
+            "pas d'habilitation en vigueur pour RS5123",
+            answer["candidates"][0]["findings"][0]["message"],
+        )
