@@ -40,6 +40,7 @@
         "views/accrochage_insertion_survey_templates.xml",
         "wizards/accrochage_receipt_import_views.xml",
         "wizards/accrochage_passage_import_views.xml",
+        "wizards/accrochage_passage_import_partner_views.xml",
         "wizards/accrochage_passage_resend_views.xml",
         "report/accrochage_report_session_views.xml",
         "report/accrochage_report_deadline_views.xml",

@@ -405,3 +405,30 @@ class TestPartnerFrench(PartnerCase):
             "pas d'habilitation en vigueur pour RS5123",
             answer["candidates"][0]["findings"][0]["message"],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerTemplateImport(PartnerCase):
+    def test_a_template_sent_by_a_partner_is_imported_as_its_passages(self):
+        import base64
+
+        from .test_import import HEADER, row
+
+        data = (HEADER + row("TPL-1") + "\n").encode()
+        wizard = (
+            self.env["accrochage.passage.import"]
+            .with_user(self.user_certif)
+            .create(
+                {
+                    "file": base64.b64encode(data),
+                    "filename": "partenaire.csv",
+                    "partner_organisation_id": self.organisation.id,
+                }
+            )
+        )
+        wizard.action_preview()
+        wizard.action_confirm()
+        passage = self.env["accrochage.passage"].search([("id_technique", "=", "TPL-1")])
+        self.assertEqual(passage.partner_organisation_id, self.organisation)
+        self.organisation.invalidate_recordset()
+        self.assertEqual(self.organisation.passage_received_count, 1)
