@@ -1,4 +1,7 @@
 import logging
+import os
+import tempfile
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import fields, models
@@ -36,6 +39,20 @@ class ResCompany(models.Model):
         copy=False,
         help="Sent as “Authorization: Bearer” to the upload endpoint. Readable by "
         "certification managers only; never written in logs or the chatter.",
+    )
+    accrochage_transport_ca = fields.Text(
+        "CA certificates (PEM)",
+        groups=MANAGER,
+        copy=False,
+        help="Only when the server's certificate comes from an internal authority: its "
+        "certificates, in PEM. The server's certificate is always verified.",
+    )
+    accrochage_transport_client_cert = fields.Text(
+        "Client certificate and key (PEM)",
+        groups=MANAGER,
+        copy=False,
+        help="When the server authenticates clients by certificate: the certificate and "
+        "its private key, in PEM. Readable by certification managers only.",
     )
     # certifier side: what a partner organisation may push in one request
     accrochage_partner_max_candidates = fields.Integer(
@@ -98,14 +115,18 @@ class ResCompany(models.Model):
             "second": self.accrochage_survey_second_months or 12,
         }
 
+    @contextmanager
     def _accrochage_transport_options(self):
-        """What the deposit upload needs: the address and, when set, the token."""
+        """What the deposit upload needs: the address, the token, and the CA bundle
+        and client certificate as files that live while the upload runs."""
         self.ensure_one()
         company = self.sudo()
-        return {
-            "url": company.accrochage_transport_url,
-            "token": company.accrochage_transport_token or None,
-        }
+        with _pem_files(company) as files:
+            yield {
+                "url": company.accrochage_transport_url,
+                "token": company.accrochage_transport_token or None,
+                **files,
+            }
 
     def _accrochage_certifier_call(self, path, payload):
         """Call the certifier's API (JSON-2); its answer, or a ``UserError`` in French.
@@ -132,7 +153,10 @@ class ResCompany(models.Model):
         options = {key: value for key, value in tuning.items() if key in TUNABLE}
         self.env.flush_all()  # what the call depends on is written first
         try:
-            with HttpsTransport(base + path, token=key, **options) as transport:
+            with (
+                _pem_files(company) as files,
+                HttpsTransport(base + path, token=key, **files, **options) as transport,
+            ):
                 return transport.post_json(payload).data
         except TransportError as error:
             raise UserError(
@@ -191,3 +215,25 @@ class ResCompany(models.Model):
             fields.Datetime.to_datetime(until) if until else fields.Datetime.now()
         )
         return True
+
+
+@contextmanager
+def _pem_files(company):
+    """``{"ca_bundle": path, "cert": path}`` of the company's PEM texts, as
+    private temporary files removed on exit (the transport reads paths)."""
+    paths, options = [], {}
+    try:
+        for option, text in (
+            ("ca_bundle", company.accrochage_transport_ca),
+            ("cert", company.accrochage_transport_client_cert),
+        ):
+            if text and text.strip():
+                handle, path = tempfile.mkstemp(prefix="accrochage-", suffix=".pem")
+                paths.append(path)
+                with os.fdopen(handle, "w", encoding="ascii", errors="replace") as pem:
+                    pem.write(text.strip() + "\n")
+                options[option] = path
+        yield options
+    finally:
+        for path in paths:
+            os.unlink(path)

@@ -21,6 +21,12 @@ class ResConfigSettings(models.TransientModel):
     accrochage_transport_token = fields.Char(
         related="company_id.accrochage_transport_token", readonly=False, groups=MANAGER
     )
+    accrochage_transport_ca = fields.Text(
+        related="company_id.accrochage_transport_ca", readonly=False, groups=MANAGER
+    )
+    accrochage_transport_client_cert = fields.Text(
+        related="company_id.accrochage_transport_client_cert", readonly=False, groups=MANAGER
+    )
     accrochage_partner_max_candidates = fields.Integer(
         related="company_id.accrochage_partner_max_candidates", readonly=False
     )

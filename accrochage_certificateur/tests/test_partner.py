@@ -382,6 +382,36 @@ class TestPartnerSecrets(PartnerCase):
         self.assertEqual(
             _Recorder.built, [("https://relais.example.org/depot", {"token": "jeton-secret"})]
         )
+
+    def test_the_ca_bundle_and_client_certificate_are_files_while_sending(self):
+        import os
+        from unittest.mock import patch
+
+        self.env.company.write(
+            {
+                "accrochage_transport_url": "https://relais.example.org/depot",
+                "accrochage_transport_ca": "-----BEGIN CERTIFICATE-----\nCA\n",
+                "accrochage_transport_client_cert": "-----BEGIN CERTIFICATE-----\nME\n",
+            }
+        )
+        seen = {}
+
+        class Reading(_Recorder):
+            def __init__(self, url, **options):
+                for name in ("ca_bundle", "cert"):
+                    with open(options[name], encoding="ascii") as pem:
+                        seen[name] = (options[name], pem.read())
+
+        deposit = self.env["accrochage.deposit"]._create_from_passages(self._make_ready_passages(1))
+        deposit._generate()
+        with patch("accrochage.transport.HttpsTransport", Reading):
+            deposit.action_send()
+        self.assertEqual(deposit.state, "sent")
+        self.assertEqual(seen["ca_bundle"][1], "-----BEGIN CERTIFICATE-----\nCA\n")
+        self.assertEqual(seen["cert"][1], "-----BEGIN CERTIFICATE-----\nME\n")
+        self.assertFalse(os.path.exists(seen["ca_bundle"][0]), "the PEM file is left behind")
+        with self.assertRaises(AccessError):
+            self.env.company.with_user(self.user_certif).read(["accrochage_transport_client_cert"])
         self.assertNotIn("jeton-secret", " ".join(deposit.message_ids.mapped("body")))
 
 
