@@ -441,15 +441,9 @@ class AccrochagePassage(models.Model):
         )
         if not all(vals.get(key) for key in keys):
             return self.env["res.partner"].sudo()
-        holders = organisation.sudo().passage_ids.partner_id
-        return holders.filtered(
-            lambda holder: all(
-                (holder[key] or "").upper() == vals[key].upper()
-                if isinstance(vals[key], str)
-                else holder[key] == vals[key]
-                for key in keys
-            )
-        )[:1]
+        domain = [(key, "=", vals[key]) for key in keys]
+        domain.append(("accrochage_passage_ids.partner_organisation_id", "=", organisation.id))
+        return self.env["res.partner"].sudo().search(domain, limit=1)
 
     @api.model
     def _partner_new_holder(self, organisation, vals):
