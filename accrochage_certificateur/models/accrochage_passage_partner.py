@@ -394,7 +394,8 @@ class AccrochagePassage(models.Model):
                 holder.write(holder_diff)
         else:
             holder = self._partner_new_holder(organisation, holder_vals)
-        passage = self.create(
+        # no "created" line per passage: the push is logged once, on the organisation
+        passage = self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True).create(
             {
                 **passage_vals,
                 "company_id": organisation.company_id.id,
@@ -453,6 +454,7 @@ class AccrochagePassage(models.Model):
         return (
             self.env["res.partner"]
             .sudo()
+            .with_context(mail_create_nolog=True)
             .create({**vals, "name": name, "company_id": organisation.company_id.id})
         )
 
