@@ -34,8 +34,8 @@ CERTIFIER_STATES = [
     ("incomplete", "Incomplete at the certifier"),
     ("ready", "Ready at the certifier"),
     ("exported", "Deposited, awaiting the CDC receipt"),
-    ("accepted", "Accepted by the CDC"),
-    ("rejected", "Rejected by the CDC"),
+    ("accepted", "Accepted by the Caisse des Dépôts"),
+    ("rejected", "Rejected by the Caisse des Dépôts"),
 ]
 #: passages already in a file for the CDC: a partner no longer changes them
 FROZEN = ("exported", "accepted")
@@ -367,6 +367,15 @@ class AccrochagePassage(models.Model):
             for key, name in CANDIDATE_PASSAGE_FIELDS.items()
             if key in candidate.passage
         }
+        if existing and existing.certification_id != candidate.certification:
+            raise UserError(
+                self.env._(
+                    "The reference “%(reference)s” was sent for %(code)s: a reference names "
+                    "one candidate for one certification; give this one a new reference.",
+                    reference=candidate.reference,
+                    code=existing.certification_id.code,
+                )
+            )
         if existing:
             holder = existing.partner_id.sudo()
             holder_diff = _diff(holder, holder_vals)

@@ -156,6 +156,23 @@ class TestPartnerSubmit(PartnerCase):
         self.assertEqual(passage.state, "ready")
         self.assertEqual(passage.partner_id.accrochage_sex, "F")
 
+    def test_a_reference_keeps_its_certification(self):
+        self.organisation.habilitation_ids = [
+            fields.Command.create(
+                {
+                    "certification_id": self.other_certification.id,
+                    "date_start": AWARD - datetime.timedelta(days=30),
+                    "state": "active",
+                }
+            )
+        ]
+        self.submit([candidate("R-1")])
+        answer = self.submit([candidate("R-1", type="RS", code="RS5123")])
+        item = answer["candidates"][0]
+        self.assertEqual(item["status"], "refused")
+        self.assertIn("was sent for RNCP34999", item["findings"][0]["message"])
+        self.assertEqual(self.passages_of(self.organisation).certification_id, self.certification)
+
     def test_two_candidates_of_one_holder_share_the_holder(self):
         self.organisation.habilitation_ids = [
             fields.Command.create(
@@ -434,6 +451,20 @@ class TestPartnerFrench(PartnerCase):
         self.assertIn(
             "pas d'habilitation en vigueur pour RS5123",
             answer["candidates"][0]["findings"][0]["message"],
+        )
+
+    def test_the_partner_side_says_transmitted_on_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["accrochage_certificateur"], ["fr_FR"], overwrite=True
+        )
+        passage = self._make_ready_passages(1)
+        self.assertFalse(passage.certifier_status_display)
+        passage.write({"certifier_sent_date": "2026-11-20 09:30:00", "certifier_state": "accepted"})
+        french = passage.with_context(lang="fr_FR", tz="Europe/Paris")
+        self.assertEqual(
+            french.certifier_status_display,
+            "Accepté par la Caisse des Dépôts (transmis le 2026-11-20 10:30)",
         )
 
 
