@@ -55,6 +55,7 @@
     ],
     "demo": [
         "demo/accrochage_demo.xml",
+        "demo/accrochage_partner_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
