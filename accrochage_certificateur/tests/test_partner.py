@@ -493,3 +493,21 @@ class TestPartnerTemplateImport(PartnerCase):
         self.assertEqual(passage.partner_organisation_id, self.organisation)
         self.organisation.invalidate_recordset()
         self.assertEqual(self.organisation.passage_received_count, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerApiDoc(PartnerCase):
+    def test_odoos_api_doc_reads_the_methods_documentation(self):
+        """What Odoo's api_doc shows, where installed: parameters, returns, raises."""
+        try:
+            from odoo.addons.api_doc.controllers.api_doc import parse_signature
+        except ImportError:
+            self.skipTest("api_doc is not in this Odoo")
+        passage_class = type(self.env["accrochage.passage"])
+        submit = parse_signature(passage_class.partner_submit).as_dict()
+        self.assertEqual(list(submit["parameters"]), ["candidates"])
+        self.assertIn("reference", submit["parameters"]["candidates"]["doc"])
+        self.assertEqual(submit["api"], ["model"])
+        self.assertIn("UserError", submit["raise"])
+        status = parse_signature(passage_class.partner_status).as_dict()
+        self.assertIn("until", status["parameters"]["since"]["doc"])
