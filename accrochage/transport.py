@@ -72,6 +72,10 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 CONTENT_TYPE = "application/xml"
 #: statuses worth another attempt: the request was not processed
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: headers the transport sets itself
+_OWN_HEADERS = frozenset(
+    {"authorization", "idempotency-key", "content-type", "accept", "connection", "content-length"}
+)
 _ID_FLUX = re.compile(rb"<(?:\w+:)?idFlux>\s*([^<\s]{1,64})\s*</(?:\w+:)?idFlux>")
 
 
@@ -320,7 +324,7 @@ class HttpsTransport:
         key = id_flux or _id_flux_of(content) or str(uuid.uuid4())
         return self._send({"files": {"file": (filename, content, CONTENT_TYPE)}}, {}, key)
 
-    def post_json(self, payload, *, key=None) -> TransportResult:
+    def post_json(self, payload, *, key=None, headers=None) -> TransportResult:
         """POST ``payload`` as a JSON body (an API call, e.g. Odoo's JSON-2).
 
         The same guarantees as :meth:`send`: retries, deadline, bounded
@@ -336,8 +340,13 @@ class HttpsTransport:
                 f"Données impossibles à envoyer en JSON ({type(error).__name__}) : "
                 "texte, nombres, booléens, listes et objets seulement."
             ) from None
-        headers = {"Content-Type": "application/json"}
-        return self._send({"data": body}, headers, key or str(uuid.uuid4()), api=True)
+        extra = {
+            name: value
+            for name, value in (headers or {}).items()
+            if name.lower() not in _OWN_HEADERS
+        }
+        extra["Content-Type"] = "application/json"
+        return self._send({"data": body}, extra, key or str(uuid.uuid4()), api=True)
 
     def _send(self, body, extra_headers, key, api=False):
         headers = {"Idempotency-Key": key, "Accept": "application/json", "Connection": "close"}

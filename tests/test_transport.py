@@ -525,3 +525,13 @@ def test_post_json_timeouts_are_retried_then_retryable(serve, ca_file):
     with pytest.raises(RetryableTransportError) as caught:
         transport(server, ca_file, retries=1).post_json({})
     assert caught.value.attempts == 2 and len(server.received) == 2
+
+
+def test_post_json_adds_headers_but_never_replaces_its_own(serve, ca_file):
+    server = serve(lambda h: json_answer(h, payload={"ok": True}))
+    transport(server, ca_file).post_json(
+        {}, headers={"X-Odoo-Database": "certif", "Authorization": "Bearer autre"}
+    )
+    headers = server.received[0][1]
+    assert headers["X-Odoo-Database"] == "certif"
+    assert headers["Authorization"] == f"Bearer {TOKEN}"

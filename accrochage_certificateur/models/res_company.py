@@ -71,6 +71,11 @@ class ResCompany(models.Model):
         help="The address of the certifier's Odoo (https://…), where passages are "
         "transmitted with “Transmit to the certifier”.",
     )
+    accrochage_certifier_database = fields.Char(
+        "Certifier's database",
+        help="Only when the certifier's Odoo serves several databases: the name of its "
+        "database (sent as X-Odoo-Database).",
+    )
     accrochage_certifier_api_key = fields.Char(
         "Certifier API key",
         groups=MANAGER,
@@ -157,7 +162,9 @@ class ResCompany(models.Model):
                 _pem_files(company) as files,
                 HttpsTransport(base + path, token=key, **files, **options) as transport,
             ):
-                return transport.post_json(payload).data
+                database = company.accrochage_certifier_database
+                headers = {"X-Odoo-Database": database} if database else None
+                return transport.post_json(payload, headers=headers).data
         except TransportError as error:
             raise UserError(
                 self.env._(

@@ -36,6 +36,9 @@ class ResConfigSettings(models.TransientModel):
     accrochage_certifier_url = fields.Char(
         related="company_id.accrochage_certifier_url", readonly=False
     )
+    accrochage_certifier_database = fields.Char(
+        related="company_id.accrochage_certifier_database", readonly=False
+    )
     accrochage_certifier_api_key = fields.Char(
         related="company_id.accrochage_certifier_api_key", readonly=False, groups=MANAGER
     )

@@ -16,7 +16,7 @@ import struct
 import threading
 
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, get_db_name, tagged
 
 from .common import AWARD, CONTINUING, receipt_xml
 from .partner_common import PartnerCase, candidate
@@ -187,6 +187,13 @@ class TestPartnerExchangeHttp(PartnerCase, HttpCase):
         self.assertTrue(complete.certifier_deposited_on)
         self.assertEqual(incomplete.certifier_state, "incomplete")
         self.assertTrue(self.partner_company.accrochage_certifier_pulled_on)
+
+    def test_the_certifiers_database_is_named_when_set(self):
+        self.partner_company.sudo().accrochage_certifier_database = get_db_name()
+        self.assertIn("1 ready", self.transmit()["params"]["message"])
+        self.partner_company.sudo().accrochage_certifier_database = get_db_name() + "-nope"
+        with self.assertRaisesRegex(UserError, "HTTP 40"):
+            self.transmit()
 
     def test_a_replayed_push_changes_nothing(self):
         self.transmit()
