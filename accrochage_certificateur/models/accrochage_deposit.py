@@ -405,7 +405,10 @@ class AccrochageDeposit(models.Model):
         self._ensure_state(("generated", "send_error"))
         vals = {"state": "send_error", "error_message": False}
         try:
-            with transport.HttpsTransport(self.company_id.accrochage_transport_url) as sender:
+            with (
+                self.company_id._accrochage_transport_options() as options,
+                transport.HttpsTransport(options.pop("url"), **options) as sender,
+            ):
                 for attachment in self.file_ids:
                     sender.send(attachment.raw, filename=attachment.name)
             vals.update(state="sent", sent_date=fields.Datetime.now())
