@@ -30,7 +30,9 @@ not a success.
 
 Only ``https://`` URLs are accepted, except ``http://`` on the local machine
 (a local relay). No message carries the token, the URL's credentials or
-query, the file content or the response body: a deposit holds personal data.
+query, the file content or the response body (a deposit holds personal data),
+except, for :meth:`HttpsTransport.post_json`, the ``message`` an API answers
+with a refusal: Odoo's JSON-2 errors say in French what to fix.
 
 >>> try:
 ...     HttpsTransport("http://example.org/upload")
@@ -70,6 +72,10 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 CONTENT_TYPE = "application/xml"
 #: statuses worth another attempt: the request was not processed
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: headers the transport sets itself
+_OWN_HEADERS = frozenset(
+    {"authorization", "idempotency-key", "content-type", "accept", "connection", "content-length"}
+)
 _ID_FLUX = re.compile(rb"<(?:\w+:)?idFlux>\s*([^<\s]{1,64})\s*</(?:\w+:)?idFlux>")
 
 
@@ -316,14 +322,42 @@ class HttpsTransport:
                 raise TransportError("Indiquez le nom du fichier à envoyer.")
             filename = os.path.basename(os.fspath(path_or_bytes))
         key = id_flux or _id_flux_of(content) or str(uuid.uuid4())
+        return self._send({"files": {"file": (filename, content, CONTENT_TYPE)}}, {}, key)
+
+    def post_json(self, payload, *, key=None, headers=None) -> TransportResult:
+        """POST ``payload`` as a JSON body (an API call, e.g. Odoo's JSON-2).
+
+        The same guarantees as :meth:`send`: retries, deadline, bounded
+        answer, TLS always verified, a JSON object expected back. ``key`` is
+        the idempotency key, the same for every attempt (drawn once when not
+        given). A refusal (4xx) carries the server's own ``message`` when it
+        answers one in JSON (Odoo's errors do): it says what to do.
+        """
+        try:
+            body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        except (TypeError, ValueError) as error:
+            raise TransportError(
+                f"Données impossibles à envoyer en JSON ({type(error).__name__}) : "
+                "texte, nombres, booléens, listes et objets seulement."
+            ) from None
+        extra = {
+            name: value
+            for name, value in (headers or {}).items()
+            if name.lower() not in _OWN_HEADERS
+        }
+        extra["Content-Type"] = "application/json"
+        return self._send({"data": body}, extra, key or str(uuid.uuid4()), api=True)
+
+    def _send(self, body, extra_headers, key, api=False):
         headers = {"Idempotency-Key": key, "Accept": "application/json", "Connection": "close"}
+        headers.update(extra_headers)
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         retry, attempts = self._retry(), 0
         while True:
             attempts += 1
             try:
-                status, text, data = self._attempt(content, filename, headers, key)
+                status, text, data = self._attempt(body, headers, key, api)
                 return TransportResult(status, text, data, attempts, key)
             except _Failure as failure:
                 retry = self._next(retry, failure, attempts)
@@ -360,7 +394,7 @@ class HttpsTransport:
             attempts,
         )
 
-    def _attempt(self, content, filename, headers, key):
+    def _attempt(self, body, headers, key, api=False):
         """One POST, its answer read within the deadline; raises _Failure."""
         attempt = _CURRENT.attempt = _Attempt()
         watchdog = threading.Timer(self.deadline, attempt.expire)
@@ -368,7 +402,7 @@ class HttpsTransport:
         watchdog.start()
         response = None
         try:
-            response = self._post(content, filename, headers, attempt)
+            response = self._post(body, headers, attempt)
             status = response.status_code
             if status in RETRY_STATUSES:
                 raise _Failure(
@@ -377,7 +411,8 @@ class HttpsTransport:
                     message=f"Le serveur d'envoi est indisponible ou saturé (HTTP {status})",
                 )
             if not 200 <= status < 300:
-                raise _Failure("final", _refusal(response))
+                said = self._server_message(response, attempt) if api else None
+                raise _Failure("final", _refusal(response, said))
             body = self._body(response, attempt)
             return status, *self._documented(response, body, key)
         finally:
@@ -386,11 +421,11 @@ class HttpsTransport:
             if response is not None:
                 response.close()
 
-    def _post(self, content, filename, headers, attempt):
+    def _post(self, body, headers, attempt):
         try:
             return self.session.post(
                 self.url,
-                files={"file": (filename, content, CONTENT_TYPE)},
+                **body,
                 headers=headers,
                 cert=self.cert,
                 verify=self.verify,
@@ -470,6 +505,20 @@ class HttpsTransport:
         if declared.isdigit() and size < int(declared):  # urllib3 1.26 does not check it
             raise self._cut()
         return b"".join(chunks)
+
+    def _server_message(self, response, attempt):
+        """The ``message`` of a JSON error answer (Odoo's), short; else None."""
+        if response.status_code >= 500 or 300 <= response.status_code < 400:
+            return None
+        try:
+            data = json.loads(self._body(response, attempt).decode("utf-8"))
+        except (_Failure, ValueError, UnicodeDecodeError):
+            return None
+        message = data.get("message") if isinstance(data, dict) else None
+        if not isinstance(message, str) or not message.strip():
+            return None
+        message = " ".join(message.split())
+        return message if len(message) <= 400 else message[:399] + "…"
 
     @staticmethod
     def _cut():
@@ -562,8 +611,9 @@ def _tls_error(error):
     return _error(TransportCertificateError, message)
 
 
-def _refusal(response):
-    """The final error of a non-2xx answer other than those retried."""
+def _refusal(response, said=None):
+    """The final error of a non-2xx answer other than those retried; ``said``:
+    what the server answered (an API's French message), added as it is."""
     status = response.status_code
     location = response.headers.get("Location", "")
     if 300 <= status < 400:
@@ -595,4 +645,6 @@ def _refusal(response):
         )
     else:
         hint = "le serveur refuse l'envoi"
+    if said:
+        hint += f". Le serveur répond : « {said} »"
     return _error(TransportError, f"Envoi refusé (HTTP {status}) : {hint}.", status)

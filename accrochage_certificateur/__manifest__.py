@@ -14,8 +14,9 @@
         # "accrochage" is the pure-Python engine shipped in the same repository
         "python": ["accrochage", "lxml", "requests", "python-stdnum", "openpyxl"],
     },
-    # l10n_fr_cog (OCA): the INSEE code of each country, for the birth country
-    "depends": ["event", "base_automation", "mail", "l10n_fr_cog"],
+    # l10n_fr_cog (OCA): the INSEE code of each country, for the birth country;
+    # l10n_fr_siret (OCA): the SIRET of partner organisations, checked
+    "depends": ["event", "base_automation", "mail", "l10n_fr_cog", "l10n_fr_siret"],
     "data": [
         "security/accrochage_security.xml",
         "security/ir.model.access.csv",
@@ -25,7 +26,10 @@
         "data/mail_template_data.xml",
         "views/accrochage_certification_views.xml",
         "views/accrochage_certifier_views.xml",
+        "views/accrochage_partner_organisation_views.xml",
+        "views/accrochage_partner_habilitation_views.xml",
         "views/accrochage_passage_views.xml",
+        "views/accrochage_passage_partner_views.xml",
         "views/accrochage_deposit_views.xml",
         "views/accrochage_deposit_file_views.xml",
         "views/accrochage_correction_request_views.xml",
@@ -38,6 +42,7 @@
         "views/accrochage_insertion_survey_templates.xml",
         "wizards/accrochage_receipt_import_views.xml",
         "wizards/accrochage_passage_import_views.xml",
+        "wizards/accrochage_passage_import_partner_views.xml",
         "wizards/accrochage_passage_resend_views.xml",
         "report/accrochage_report_session_views.xml",
         "report/accrochage_report_deadline_views.xml",
@@ -52,6 +57,7 @@
     ],
     "demo": [
         "demo/accrochage_demo.xml",
+        "demo/accrochage_partner_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -460,3 +460,78 @@ def test_refused_url_messages_hide_credentials():
 def test_local_and_https_urls_are_accepted():
     assert HttpsTransport("https://depot.example/api").url == "https://depot.example/api"
     assert HttpsTransport("http://localhost:8069/x").url.startswith("http://localhost")
+
+
+# -- JSON API calls (the partner exchange over Odoo's JSON-2) --------------------
+
+
+def test_post_json_sends_json_with_bearer_and_one_key_for_every_attempt(serve, ca_file):
+    answer = {"received": 1, "candidates": [{"reference": "R-1", "status": "ready"}]}
+    server = serve(plain(500), lambda h: json_answer(h, payload=answer))
+    result = transport(server, ca_file).post_json({"candidates": [{"reference": "R-1"}]})
+    assert result.data == answer and result.attempts == 2
+    (path1, headers1, body1), (_path2, headers2, body2) = server.received
+    assert headers1["Content-Type"] == "application/json"
+    assert headers1["Authorization"] == f"Bearer {TOKEN}"
+    assert json.loads(body1) == {"candidates": [{"reference": "R-1"}]} and body1 == body2
+    assert headers1["Idempotency-Key"] == headers2["Idempotency-Key"] == result.idempotency_key
+
+
+def test_post_json_refusal_says_the_servers_french_message(serve, ca_file):
+    refusal = {"name": "odoo.exceptions.UserError", "message": "Trop de candidats : 600 > 500."}
+    server = serve(lambda h: json_answer(h, status=422, payload=refusal))
+    with pytest.raises(TransportError, match="Trop de candidats : 600 > 500") as caught:
+        transport(server, ca_file).post_json({"candidates": []})
+    assert not caught.value.retryable and len(server.received) == 1
+    no_secret(caught.value)
+
+
+def test_post_json_unknown_key_is_final_and_says_so(serve, ca_file):
+    refusal = {"name": "werkzeug.exceptions.Unauthorized", "message": "Invalid apikey"}
+    server = serve(lambda h: json_answer(h, status=401, payload=refusal))
+    with pytest.raises(TransportError, match="HTTP 401.*jeton.*Invalid apikey") as caught:
+        transport(server, ca_file).post_json({})
+    assert not caught.value.retryable and len(server.received) == 1
+
+
+def test_post_json_refusal_without_json_body_keeps_the_generic_hint(serve, ca_file):
+    server = serve(plain(403, [("Content-Type", "text/html")], b"<html>non</html>"))
+    with pytest.raises(TransportError, match=r"HTTP 403\) : accès refusé[^«]*\.$"):
+        transport(server, ca_file).post_json({})
+
+
+def test_post_json_refusal_with_a_blank_message(serve, ca_file):
+    server = serve(lambda h: json_answer(h, status=400, payload={"message": "  "}))
+    with pytest.raises(TransportError, match=r"HTTP 400\) : le serveur refuse le contenu[^«]*$"):
+        transport(server, ca_file).post_json({})
+
+
+def test_post_json_long_server_message_is_cut(serve, ca_file):
+    server = serve(lambda h: json_answer(h, status=422, payload={"message": "x" * 1000}))
+    with pytest.raises(TransportError) as caught:
+        transport(server, ca_file).post_json({})
+    assert "x" * 399 + "…" in str(caught.value) and "x" * 400 not in str(caught.value)
+
+
+def test_post_json_refuses_what_json_cannot_say(serve, ca_file):
+    server = serve(json_answer)
+    with pytest.raises(TransportError, match="JSON"):
+        transport(server, ca_file).post_json({"when": datetime.date(2026, 1, 1)})
+    assert server.received == []
+
+
+def test_post_json_timeouts_are_retried_then_retryable(serve, ca_file):
+    server = serve(silent)
+    with pytest.raises(RetryableTransportError) as caught:
+        transport(server, ca_file, retries=1).post_json({})
+    assert caught.value.attempts == 2 and len(server.received) == 2
+
+
+def test_post_json_adds_headers_but_never_replaces_its_own(serve, ca_file):
+    server = serve(lambda h: json_answer(h, payload={"ok": True}))
+    transport(server, ca_file).post_json(
+        {}, headers={"X-Odoo-Database": "certif", "Authorization": "Bearer autre"}
+    )
+    headers = server.received[0][1]
+    assert headers["X-Odoo-Database"] == "certif"
+    assert headers["Authorization"] == f"Bearer {TOKEN}"

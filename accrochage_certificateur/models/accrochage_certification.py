@@ -63,6 +63,9 @@ class AccrochageCertification(models.Model):
         help="Receives the reminders before the deposit deadline.",
     )
     bloc_ids = fields.One2many("accrochage.certification.bloc", "certification_id", "Skill blocks")
+    partner_habilitation_ids = fields.One2many(
+        "accrochage.partner.habilitation", "certification_id", "Partner habilitations"
+    )
     competence_framework = fields.Html("Skills framework")
     evaluation_methods = fields.Html("Assessment methods")
     obtention_mode = fields.Selection(
@@ -146,6 +149,21 @@ class AccrochageCertification(models.Model):
             }
         )
         return certification.id, certification.display_name
+
+    def _partner_header_facts(self):
+        """The header facts the certifier adds to a partner's candidate (block 2 to 4)."""
+        self.ensure_one()
+        certifier = self.sudo().certifier_id
+        return {
+            "idClientEmetteur": self.sudo().company_id.accrochage_id_client
+            or certifier.id_client
+            or None,
+            "idClientCertificateur": certifier.id_client or None,
+            "idContrat": certifier.id_contrat or None,
+            "natureDeposant": certifier.nature_deposant or None,
+            "type": self.certification_type,
+            "code": self.code,
+        }
 
     @api.depends("code", "name")
     def _compute_display_name(self):

@@ -537,7 +537,10 @@ class AccrochageDeposit(models.Model):
         now = fields.Datetime.now()
         vals = {"state": "send_failed", "error_message": False, "next_retry_date": False}
         try:
-            with transport.HttpsTransport(self.company_id.accrochage_transport_url) as sender:
+            with (
+                self.company_id._accrochage_transport_options() as options,
+                transport.HttpsTransport(options.pop("url"), **options) as sender,
+            ):
                 for file in self.deposit_file_ids.filtered(lambda f: f.state == "generated"):
                     sender.send(file.attachment_id.raw, filename=file.name)
                     file.write({"state": "sent", "sent_date": fields.Datetime.now()})

@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 
 CRON_XMLID = "accrochage_certificateur.ir_cron_accrochage_build_deposits"
+MANAGER = "accrochage_certificateur.group_accrochage_manager"
 
 
 class ResConfigSettings(models.TransientModel):
@@ -17,6 +18,30 @@ class ResConfigSettings(models.TransientModel):
     )
     accrochage_transport_url = fields.Char(
         related="company_id.accrochage_transport_url", readonly=False
+    )
+    accrochage_transport_token = fields.Char(
+        related="company_id.accrochage_transport_token", readonly=False, groups=MANAGER
+    )
+    accrochage_transport_ca = fields.Text(
+        related="company_id.accrochage_transport_ca", readonly=False, groups=MANAGER
+    )
+    accrochage_transport_client_cert = fields.Text(
+        related="company_id.accrochage_transport_client_cert", readonly=False, groups=MANAGER
+    )
+    accrochage_partner_max_candidates = fields.Integer(
+        related="company_id.accrochage_partner_max_candidates", readonly=False
+    )
+    accrochage_partner_max_bytes = fields.Integer(
+        related="company_id.accrochage_partner_max_bytes", readonly=False
+    )
+    accrochage_certifier_url = fields.Char(
+        related="company_id.accrochage_certifier_url", readonly=False
+    )
+    accrochage_certifier_database = fields.Char(
+        related="company_id.accrochage_certifier_database", readonly=False
+    )
+    accrochage_certifier_api_key = fields.Char(
+        related="company_id.accrochage_certifier_api_key", readonly=False, groups=MANAGER
     )
     accrochage_deposit_batch = fields.Integer(
         related="company_id.accrochage_deposit_batch", readonly=False

@@ -15,6 +15,8 @@ from . import (
     test_indicators,
     test_insertion_survey,
     test_out_of_scope,
+    test_partner,
+    test_partner_http,
     test_pipeline,
     test_query_count,
     test_receipt_file_rejected,
