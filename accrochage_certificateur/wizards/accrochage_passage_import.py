@@ -11,6 +11,8 @@ from ..models.res_partner import NIR_FIELD, PARTNER_FACTS
 
 #: facts taken from the certifier in Odoo, not from the file
 FROM_CERTIFIER = ("idClientEmetteur", "idClientCertificateur", "idContrat")
+#: the passages of the database are other rows for the pipeline, numbered apart
+KNOWN_ROWS = 1 << 36  # below the pipeline's 40-bit row numbers
 
 
 class AccrochagePassageImport(models.TransientModel):
@@ -70,17 +72,12 @@ class AccrochagePassageImport(models.TransientModel):
         return self.certification_id or None
 
     def _preview_findings(self, result):
-        """``[(row, message, blocking)]``: the file, the rules, and Odoo's own refusals."""
-        from accrochage.rules import check_passages
-
+        """``[(row, message, blocking)]``: the file, the pipeline, and Odoo's own refusals."""
         findings = [(item.row, str(item), item.blocking) for item in result.findings]
         certifications = self._certifications(result)
         today = fields.Date.context_today(self)
-        rows = [row for row, _facts in result.passages]
-        checked = check_passages(
-            (facts for _row, facts in result.passages), version=self.schema_version, today=today
-        )
-        for row, (facts, found) in zip(rows, checked, strict=True):
+        outcomes = self._pipeline_outcomes(result, today)
+        for row, facts in result.passages:
             if not self._certification_of(facts, certifications):
                 findings.append(
                     (
@@ -92,12 +89,15 @@ class AccrochagePassageImport(models.TransientModel):
                         True,
                     )
                 )
+            # a cell the file reader refused is said once, by the reader
             blocked = {item.field for item in result.findings_for(row) if item.blocking}
-            for finding in found:
-                if finding.field not in FROM_CERTIFIER:
-                    findings.append((row, finding.message, finding.blocking))
-                    if finding.blocking:
-                        blocked.add(finding.field)
+            refused = set(blocked)
+            for finding in outcomes[row].findings:
+                if finding.field in FROM_CERTIFIER or finding.field in refused:
+                    continue
+                findings.append((row, finding.message, finding.blocking))
+                if finding.blocking:
+                    blocked.add(finding.field)
             # what a contact refuses on save (a wrong NIR key, even where the
             # schema does not send the NIR) holds the row back too, once per field
             errors, _warnings = check_identity(
@@ -107,56 +107,49 @@ class AccrochagePassageImport(models.TransientModel):
                 version=self.schema_version,
             )
             findings.extend((row, message, True) for key, message in errors if key not in blocked)
-        findings.extend(self._id_findings(result))
         return findings
 
-    def _id_findings(self, result):
-        """The same technical id on several rows, or already in this database.
+    def _pipeline_outcomes(self, result, today):
+        """``{row: RowOutcome}``: the engine pipeline on the file's rows, as a
+        deposit checks them (the company's strict setting), the passages of
+        this database that carry one of their ids counting as other rows: an
+        id twice in the file, or already used here, blocks the row and names
+        the other one."""
+        from ..engine import run_pipeline
 
-        The CDC records the first passage of an id and answers "already
-        recorded" for the next: which holder is right cannot be known, so
-        every row that carries a repeated id is held back.
-        """
-        rows_by_id = {}
-        for row, facts in result.passages:
-            if facts.get("idTechnique"):
-                rows_by_id.setdefault(facts["idTechnique"], []).append(row)
-        findings = []
-        for ident, rows in rows_by_id.items():
-            if len(rows) > 1:
-                for row in rows:
-                    findings.append(
-                        (
-                            row,
-                            self.env._(
-                                "Technical id “%(id)s” is on rows %(rows)s: give each "
-                                "passage its own.",
-                                id=ident,
-                                rows=", ".join(str(other) for other in rows),
-                            ),
-                            True,
-                        )
-                    )
-        taken = (
+        idents = {(facts.get("idTechnique") or "").strip() for _row, facts in result.passages}
+        idents.discard("")
+        known = (
             self.env["accrochage.passage"]
             .sudo()
-            .search([("id_technique", "in", list(rows_by_id))])
-            .mapped("id_technique")
+            .search_fetch([("id_technique", "in", list(idents))], ["id_technique", "display_name"])
         )
-        for ident in taken:
-            for row in rows_by_id[ident]:
-                findings.append(
-                    (
-                        row,
-                        self.env._(
-                            "Technical id “%(id)s” already belongs to a passage in this "
-                            "database: give this row another one.",
-                            id=ident,
-                        ),
-                        True,
-                    )
-                )
-        return findings
+        names = {KNOWN_ROWS + passage.id: passage.display_name for passage in known}
+        french = self.env
+        if self.env["res.lang"]._lang_get("fr_FR"):
+            french = self.with_context(lang="fr_FR").env  # the messages are French
+
+        def label(row):
+            if row in names:
+                return french._("the passage “%(name)s” of this database", name=names[row])
+            return french._("row %(row)s", row=row)
+
+        outcomes = {}
+        try:
+            run_pipeline(
+                result.passages,
+                version=self.schema_version,
+                today=today,
+                strict=self.env.company.accrochage_strict,
+                other_rows=[
+                    (KNOWN_ROWS + passage.id, passage.id_technique.strip()) for passage in known
+                ],
+                row_label=label,
+                on_row=lambda outcome: outcomes.__setitem__(outcome.row, outcome),
+            )
+        except AccrochageError as error:
+            raise_engine_error(self.env, error)
+        return outcomes
 
     def action_preview(self):
         self.ensure_one()
