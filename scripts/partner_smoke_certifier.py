@@ -29,9 +29,7 @@ def say(message):
 
 # the French user a certifier or a training organisation has
 env.ref("base.user_admin").lang = "fr_FR"
-admin = env(
-    user=env.ref("base.user_admin"), context={"lang": "fr_FR", "tracking_disable": True}
-)
+admin = env(user=env.ref("base.user_admin"), context={"lang": "fr_FR", "tracking_disable": True})
 step = os.environ.get("PARTNER_SMOKE_STEP")
 
 if step == "setup":
@@ -55,7 +53,9 @@ if step == "setup":
     organisation = admin["accrochage.partner.organisation"].create(
         {
             "partner_id": admin["res.partner"]
-            .create({"name": ORGANISATION, "is_company": True, "company_registry": "73282932000074"})
+            .create(
+                {"name": ORGANISATION, "is_company": True, "company_registry": "73282932000074"}
+            )
             .id,
             "nda": "84691234569",
             "habilitation_ids": [

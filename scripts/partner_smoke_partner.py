@@ -28,9 +28,7 @@ def say(message):
 
 # the French user a certifier or a training organisation has
 env.ref("base.user_admin").lang = "fr_FR"
-admin = env(
-    user=env.ref("base.user_admin"), context={"lang": "fr_FR", "tracking_disable": True}
-)
+admin = env(user=env.ref("base.user_admin"), context={"lang": "fr_FR", "tracking_disable": True})
 step = os.environ.get("PARTNER_SMOKE_STEP")
 Passage = admin["accrochage.passage"]
 
@@ -115,9 +113,13 @@ if step == "push":
     )
     # what the server action "Transmit to the certifier" runs
     action = env.ref("accrochage_certificateur.action_server_passage_transmit")
-    result = action.with_user(admin.user).with_context(
-        active_model="accrochage.passage", active_ids=passages.ids, active_id=complete.id
-    ).run()
+    result = (
+        action.with_user(admin.user)
+        .with_context(
+            active_model="accrochage.passage", active_ids=passages.ids, active_id=complete.id
+        )
+        .run()
+    )
     admin.invalidate_all()
     say(f"« Transmettre au certificateur » : {result['params']['message']}")
     check(
