@@ -5,7 +5,7 @@
 # API key the certifier gave it; the certifier finds them in Prêt and
 # À corriger, deposits the ready one and imports the CDC's receipt; the
 # partner's pull cron then shows it accepted. Each side is driven by an
-# `odoo shell` script (scripts/partner_smoke_*.py). Both databases are
+# `odoo shell` script (scripts/partner_smoke_steps.py). Both databases are
 # dropped on exit.
 #   scripts/partner-smoke.sh            (ODOO_PORT: first port tried, 8093)
 set -euo pipefail
@@ -83,21 +83,21 @@ say "== Serveur Odoo sur $url pour les bases $cert et $part"
 
 step="certificateur : organisme partenaire, habilitation, clé d'API"
 say "== Certificateur ($cert) : organisme partenaire, habilitation et clé d'API"
-shell_step "$cert" partner_smoke_certifier.py PARTNER_SMOKE_STEP=setup
+shell_step "$cert" partner_smoke_steps.py PARTNER_SMOKE_STEP=setup
 key=$(sed -n 's/^PARTNER_SMOKE_KEY=//p' "$work/out")
 [ -n "$key" ] || fail "aucune clé d'API"
 
 step="partenaire : paramètres, passages, transmission"
 say "== Partenaire ($part) : paramètres, passages et « Transmettre au certificateur »"
-shell_step "$part" partner_smoke_partner.py PARTNER_SMOKE_STEP=push \
+shell_step "$part" partner_smoke_steps.py PARTNER_SMOKE_STEP=push \
     PARTNER_SMOKE_URL="$url" PARTNER_SMOKE_DB="$cert" PARTNER_SMOKE_KEY="$key"
 
 step="certificateur : Prêt, À corriger, dépôt et accusé de traitement"
 say "== Certificateur ($cert) : Prêt / À corriger, dépôt et accusé de traitement"
-shell_step "$cert" partner_smoke_certifier.py PARTNER_SMOKE_STEP=receipt
+shell_step "$cert" partner_smoke_steps.py PARTNER_SMOKE_STEP=receipt
 
 step="partenaire : relève des statuts"
 say "== Partenaire ($part) : relève des statuts du certificateur (action planifiée)"
-shell_step "$part" partner_smoke_partner.py PARTNER_SMOKE_STEP=pull
+shell_step "$part" partner_smoke_steps.py PARTNER_SMOKE_STEP=pull
 
 say "PARTNER SMOKE OK"

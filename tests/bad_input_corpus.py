@@ -30,18 +30,17 @@ import random
 import re
 import tempfile
 import time
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
 from lxml import etree
 
 from accrochage import cli
 from accrochage.export import write_passages_csv
 from accrochage.samples import make_passage
 from accrochage.xsd import load_schema
+from tests.factories import rewrite_part, workbook
 from tests.mutations import corpus as flux_corpus
 
 REPORT = cli.REPORT_NAME
@@ -200,7 +199,7 @@ def _shapes(rng):
         "megabyte of separators": (good + b";" * (1 << 20) + b"\r\n", None),
         "long unquoted field": (good + b"P-9;" + b"x" * 200_000 + b"\r\n", None),
         "random bytes": (rng.randbytes(rng.randint(1, 5000)), None),
-        "a zip named .csv": (_workbook(rows), None),
+        "a zip named .csv": (workbook(rows), None),
         "an xml named .csv": (b'<?xml version="1.0"?><flux/>', None),
     }
 
@@ -220,46 +219,24 @@ def _excel_escaped(text):
     return CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
 
 
-def _workbook(rows):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Tableau declaration"
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _rewrite(data, name, content):
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            body = content(source.read(info.filename)) if info.filename == name else None
-            if body is None:
-                body = source.read(info.filename)
-            target.writestr(info.filename, body, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
 SHEET = "xl/worksheets/sheet1.xml"
 
 
 def _damaged_workbook(rng, rows):
-    good = _workbook(rows)
+    good = workbook(rows)
     damages = [
         lambda: good[: rng.randrange(len(good))],
-        lambda: _rewrite(good, SHEET, lambda part: part[: rng.randrange(len(part))]),
-        lambda: _rewrite(good, SHEET, lambda part: _damage(rng, part)),
-        lambda: _rewrite(
+        lambda: rewrite_part(good, SHEET, lambda part: part[: rng.randrange(len(part))]),
+        lambda: rewrite_part(good, SHEET, lambda part: _damage(rng, part)),
+        lambda: rewrite_part(
             good,
             SHEET,
             lambda part: part.replace(
                 b"?>", b'?><!DOCTYPE w [<!ENTITY e "' + b"x" * 1000 + b'">]>', 1
             ),
         ),
-        lambda: _rewrite(good, "xl/workbook.xml", lambda part: b"<workbook"),
-        lambda: _rewrite(good, "[Content_Types].xml", lambda part: b""),
+        lambda: rewrite_part(good, "xl/workbook.xml", lambda part: b"<workbook"),
+        lambda: rewrite_part(good, "[Content_Types].xml", lambda part: b""),
         lambda: bytes(b ^ 0xFF if rng.random() < 0.01 else b for b in good),
         lambda: _csv_bytes(rows),  # a CSV named .xlsx
     ]
@@ -274,7 +251,7 @@ def xlsx(rng, count):
             rows = _mutated_cells(rng, rows)
             rows = [[_excel_escaped(cell) for cell in row] for row in rows]
             yield Case(
-                "build", f"xlsx-cells/{index}", _workbook(rows), ".xlsx", len(rows) - HEADER_ROWS
+                "build", f"xlsx-cells/{index}", workbook(rows), ".xlsx", len(rows) - HEADER_ROWS
             )
         else:
             yield Case("build", f"xlsx-damaged/{index}", _damaged_workbook(rng, rows), ".xlsx")

@@ -21,6 +21,7 @@ from accrochage import importer
 from accrochage.exceptions import AccrochageError, ImportFileError
 from accrochage.findings import BLOCKING, WARNING
 from accrochage.importer import iter_rows, read_passages
+from tests.factories import rewrite_part, workbook
 
 HEADER = "5.1;8.1;8.3;8.6\n"
 
@@ -201,10 +202,10 @@ def test_a_tab_inside_a_value_is_a_warning():
 
 def test_control_characters_in_a_workbook_cell(xlsx_reader):
     """Excel writes a vertical tab typed in a cell as ``_x000B_`` (ST_Xstring)."""
-    good = _workbook([["5.1", "8.1", "8.3"], ["P-1", "MARXXTIN", "Léa_x_"]])
+    good = workbook([["5.1", "8.1", "8.3"], ["P-1", "MARXXTIN", "Léa_x_"]])
     with zipfile.ZipFile(io.BytesIO(good)) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml")
-    (row,) = _rows(_rewrite(good, "xl/worksheets/sheet1.xml", sheet.replace(b"XX", b"_x000B_")))
+    (row,) = _rows(rewrite_part(good, "xl/worksheets/sheet1.xml", sheet.replace(b"XX", b"_x000B_")))
     (finding,) = row.findings
     assert finding.blocking and "U+000B" in finding.message
     assert row.passage["prenom1"] == "Léa_x_"
@@ -225,27 +226,6 @@ def test_both_birth_codes_say_which_one_is_written():
 # -- damaged and hostile workbooks -------------------------------------------
 
 
-def _workbook(rows):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Tableau declaration"
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _rewrite(data, name, content):
-    """The same archive with one part replaced."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            body = content if info.filename == name else source.read(info.filename)
-            target.writestr(info.filename, body, zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
 @pytest.fixture(params=["stream", "calamine", "openpyxl"])
 def xlsx_reader(request, monkeypatch):
     if request.param == "calamine":
@@ -255,19 +235,19 @@ def xlsx_reader(request, monkeypatch):
 
 
 def test_a_malformed_sheet_part_is_an_unreadable_workbook_naming_the_sheet(xlsx_reader):
-    good = _workbook([["5.1", "8.1"]] + [[f"P-{n}", "MARTIN"] for n in range(200)])
+    good = workbook([["5.1", "8.1"]] + [[f"P-{n}", "MARTIN"] for n in range(200)])
     with zipfile.ZipFile(io.BytesIO(good)) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml")
-    broken = _rewrite(good, "xl/worksheets/sheet1.xml", sheet[: len(sheet) * 2 // 3])
+    broken = rewrite_part(good, "xl/worksheets/sheet1.xml", sheet[: len(sheet) * 2 // 3])
     with pytest.raises(ImportFileError, match="illisible") as error:
         _rows(broken)
     assert "« Tableau declaration »" in str(error.value)
 
 
 def test_a_workbook_without_sheets_and_a_damaged_directory():
-    good = _workbook([["5.1", "8.1"]])
+    good = workbook([["5.1", "8.1"]])
     with pytest.raises(ImportFileError, match="illisible"):
-        _rows(_rewrite(good, "xl/workbook.xml", b"<workbook"))
+        _rows(rewrite_part(good, "xl/workbook.xml", b"<workbook"))
     with pytest.raises(ImportFileError, match="illisible"):
         _rows(good[: len(good) // 2])
 
@@ -308,7 +288,7 @@ _BOMB = textwrap.dedent(
 
 def _bomb(path, part, size, unit):
     """A workbook whose ``part`` inflates to ``size`` bytes of ``unit``."""
-    good = _workbook([["5.1", "8.1"], ["P-1", "MARTIN"]])
+    good = workbook([["5.1", "8.1"], ["P-1", "MARTIN"]])
     with (
         zipfile.ZipFile(io.BytesIO(good)) as source,
         zipfile.ZipFile(path, "w", compresslevel=1) as target,
