@@ -1,7 +1,7 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from .accrochage_passage import reminder_domains
 
 SOURCES = [
     ("holder", "Holder"),
@@ -331,17 +331,8 @@ class AccrochageCorrectionRequest(models.Model):
             "accrochage_certificateur.mail_activity_type_accrochage_correction",
             raise_if_not_found=False,
         )
-        for days, level in ((7, "7"), (30, "30")):
-            domain = [
-                ("state", "=", "open"),
-                ("deadline", ">=", today),
-                ("deadline", "<=", today + relativedelta(days=days)),
-            ]
-            if level == "30":
-                domain.append(("deadline_reminder", "=", False))
-            else:
-                domain.append(("deadline_reminder", "!=", "7"))
-            requests = self.search(domain)
+        for level, due in reminder_domains(today):
+            requests = self.search([("state", "=", "open")] + due)
             for request in requests:
                 user = request.user_id or self.env.user
                 request.activity_schedule(

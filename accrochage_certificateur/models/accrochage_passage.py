@@ -1570,18 +1570,11 @@ class AccrochagePassage(models.Model):
             "accrochage_certificateur.mail_activity_type_accrochage_deadline",
             raise_if_not_found=False,
         )
-        for days, level in ((7, "7"), (30, "30")):
-            domain = [
-                ("state", "not in", ("accepted", "out_of_scope", "withdrawing", "withdrawn")),
-                ("deadline", "!=", False),
-                ("deadline", ">=", today),
-                ("deadline", "<=", today + relativedelta(days=days)),
-            ]
-            if level == "30":
-                domain.append(("deadline_reminder", "=", False))
-            else:
-                domain.append(("deadline_reminder", "!=", "7"))
-            passages = self.search(domain)
+        for level, due in reminder_domains(today):
+            passages = self.search(
+                [("state", "not in", ("accepted", "out_of_scope", "withdrawing", "withdrawn"))]
+                + due
+            )
             if not passages:
                 continue
             vals_list = []
@@ -1604,6 +1597,23 @@ class AccrochagePassage(models.Model):
                 )
             self.env["mail.activity"].create(vals_list)
             passages.write({"deadline_reminder": level})
+
+
+#: reminders before a legal deadline: (days before it, level kept in deadline_reminder)
+REMINDERS = ((7, "7"), (30, "30"))
+
+
+def reminder_domains(today):
+    """``(level, domain)`` for each reminder: the records whose deadline falls
+    within its days and that were not reminded at that level yet (a record
+    first seen at 7 days gets the 7-day reminder only)."""
+    for days, level in REMINDERS:
+        # the 30-day reminder goes to records never reminded, the 7-day one to any not at 7 yet
+        pending = [("deadline_reminder", "=", False)]
+        if level == "7":
+            pending = [("deadline_reminder", "!=", "7")]
+        window = [("deadline", ">=", today), ("deadline", "<=", today + relativedelta(days=days))]
+        yield level, window + pending
 
 
 def _findings_text(findings):
