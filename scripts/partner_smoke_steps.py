@@ -40,7 +40,9 @@ admin = env(user=env.ref("base.user_admin"), context={"lang": "fr_FR", "tracking
 step = os.environ.get("PARTNER_SMOKE_STEP")
 Passage = admin["accrochage.passage"]
 
-if step == "setup":
+
+def make_certification():
+    """The certification CODE and its certifier, as each database holds them."""
     certifier = admin["accrochage.certifier"].create(
         {
             "partner_id": admin["res.partner"]
@@ -50,7 +52,7 @@ if step == "setup":
             "id_contrat": "MCFCER000123",
         }
     )
-    certification = admin["accrochage.certification"].create(
+    return admin["accrochage.certification"].create(
         {
             "name": "Gestionnaire de paie",
             "certification_type": "RNCP",
@@ -58,6 +60,10 @@ if step == "setup":
             "certifier_id": certifier.id,
         }
     )
+
+
+if step == "setup":
+    certification = make_certification()
     organisation = admin["accrochage.partner.organisation"].create(
         {
             "partner_id": admin["res.partner"]
@@ -148,23 +154,7 @@ elif step == "push":
         f"{company.accrochage_certifier_database}, clé d'API enregistrée"
     )
     # the partner's own records of the certification it prepares candidates for
-    certifier = admin["accrochage.certifier"].create(
-        {
-            "partner_id": admin["res.partner"]
-            .create({"name": "Institut du smoke test", "is_company": True})
-            .id,
-            "id_client": "12ABC345",
-            "id_contrat": "MCFCER000123",
-        }
-    )
-    certification = admin["accrochage.certification"].create(
-        {
-            "name": "Gestionnaire de paie",
-            "certification_type": "RNCP",
-            "code": CODE,
-            "certifier_id": certifier.id,
-        }
-    )
+    certification = make_certification()
     award = fields.Date.today() - datetime.timedelta(days=20)
     holders = admin["res.partner"].create(
         [
