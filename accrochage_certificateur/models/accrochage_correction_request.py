@@ -237,8 +237,7 @@ class AccrochageCorrectionRequest(models.Model):
                     names=", ".join(f"{p.display_name} ({p.issue or p.state})" for p in not_ready),
                 )
             )
-        deposits = self.env["accrochage.deposit"]._create_from_passages(passages)
-        deposits._generate()
+        deposits = self.env["accrochage.deposit"]._build_from_passages(passages)
         self.correcting_deposit_id = deposits[:1]
         self.message_post(
             body=self.env._("Correcting deposit %(deposit)s built.", deposit=deposits[:1].name)

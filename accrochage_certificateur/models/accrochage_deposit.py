@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_datetime
 
 from ..engine import AccrochageError, raise_engine_error, version_selection
+from .accrochage_passage import sent_json
 
 _logger = logging.getLogger(__name__)
 
@@ -173,57 +174,96 @@ class AccrochageDeposit(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _lock_depositable(self, passages):
-        """Lock the passages that may go into a deposit, skipping locked ones.
+        """The passages that may go into a deposit, locked, skipping locked ones,
+        by company and certifier: ``{(company id, certifier id): [passage id]}``.
 
         ``FOR UPDATE SKIP LOCKED``: two concurrent builds never take the same
         passage; the one that waits sees ``pending_deposit_id`` set and skips it.
+        The groups come with the lock, not from reading each passage again.
         """
-        passages.flush_model(["state", "pending_deposit_id"])
+        passages.flush_model(["state", "pending_deposit_id", "company_id", "certifier_id"])
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM accrochage_passage WHERE id = ANY(%s) AND state = 'ready' "
-                "AND pending_deposit_id IS NULL ORDER BY id FOR UPDATE SKIP LOCKED",
+                "SELECT id, company_id, certifier_id FROM accrochage_passage "
+                "WHERE id = ANY(%s) AND state = 'ready' AND pending_deposit_id IS NULL "
+                "ORDER BY id FOR UPDATE SKIP LOCKED",
                 list(passages.ids),
             )
         )
-        return passages.browse(row[0] for row in self.env.cr.fetchall())
+        groups = {}
+        for passage_id, company_id, certifier_id in self.env.cr.fetchall():
+            groups.setdefault((company_id, certifier_id), []).append(passage_id)
+        return groups
 
     @api.model
     def _create_from_passages(self, passages):
         """Draft deposits (one per company and certifier) holding these passages."""
+        deposits = self.browse()
+        for deposit, group in self._new_drafts(passages):
+            deposit._hold(group)
+            deposits |= deposit
+        return deposits
+
+    @api.model
+    def _build_from_passages(self, passages):
+        """The deposits of these passages, built, written and validated.
+
+        What the "Build deposit" button, a correction request and the cron
+        do. Each passage is linked to its deposit, and its line written, once,
+        with the file and what was sent: holding them in a draft first and
+        then recording the file would write every row twice, the cost of a
+        deposit in PostgreSQL (bench/bench_odoo.py). The passages stay locked
+        (``_lock_depositable``) until the transaction ends.
+        """
+        deposits = self.browse()
+        for deposit, group in self._new_drafts(passages):
+            deposit._generate(passages=group)
+            deposits |= deposit
+        return deposits
+
+    @api.model
+    def _new_drafts(self, passages):
+        """[(draft deposit, its passages)]: one per company and certifier, of
+        the passages that may be deposited, locked against another build."""
         if not passages:
             raise UserError(self.env._("No passage selected: nothing to deposit."))
         passages.check_access("write")
-        accepted = passages.filtered(lambda p: p.state == "accepted")
-        if accepted and len(accepted) == len(passages):
-            raise UserError(
-                self.env._(
-                    "These passages have already been accepted by the Caisse des Dépôts: "
-                    "they must never be sent again."
+        groups = self._lock_depositable(passages)
+        if not groups:
+            if all(passage.state == "accepted" for passage in passages):
+                raise UserError(
+                    self.env._(
+                        "These passages have already been accepted by the Caisse des Dépôts: "
+                        "they must never be sent again."
+                    )
                 )
-            )
-        locked = self._lock_depositable(passages)
-        if not locked:
             raise UserError(passages._not_ready_message())
-        deposits = self.browse()
-        groups = {}
-        for passage in locked:
-            groups.setdefault((passage.company_id, passage.certifier_id), []).append(passage.id)
-        for (company, certifier), ids in groups.items():
+        Line = self.env["accrochage.deposit.line"]
+        drafts = []
+        for (company_id, certifier_id), ids in groups.items():
             group = passages.browse(ids)
+            company = self.env["res.company"].browse(company_id)
             deposit = self.create(
                 {
-                    "company_id": company.id,
-                    "certifier_id": certifier.id,
+                    "company_id": company_id,
+                    "certifier_id": certifier_id,
                     "schema_version": company.accrochage_schema_version or "1.1.2",
                     # only passages the CDC rejected make a correction deposit
-                    "is_correction": any(line.result == "ko" for line in group.deposit_line_ids),
+                    "is_correction": bool(
+                        Line.search_count(
+                            [("passage_id", "in", ids), ("result", "=", "ko")], limit=1
+                        )
+                    ),
                 }
             )
-            _update_passages(group, pending_deposit_id=deposit.id)
-            deposit._insert_lines(ids)
-            deposits |= deposit
-        return deposits
+            drafts.append((deposit, group))
+        return drafts
+
+    def _hold(self, passages):
+        """These passages wait in this deposit: linked to it, a pending line each."""
+        self.ensure_one()
+        _update_passages(passages, pending_deposit_id=self.id)
+        self._insert_lines(passages.ids)
 
     @api.model
     def _create_withdrawal(self, passages):
@@ -278,29 +318,35 @@ class AccrochageDeposit(models.Model):
             ["deposit_line_ids"]
         )
 
-    def _generate(self, *, now=None, flux_seed=None):
+    def _generate(self, *, now=None, flux_seed=None, passages=None):
         """Write and validate the XML file(s) through the engine's pipeline.
 
         A passage the pipeline sets aside (a blocking finding, an id carried
         by two passages or already accepted by the CDC) leaves the deposit and
         is back in "To fix" with its findings; the others are written. State,
-        error and date in one write. ``now`` (the deposit clock) and
-        ``flux_seed`` (reproducible idFlux) are for tests and the demo.
+        error and date in one write. ``passages``: those of a new draft that
+        does not hold them yet (``_build_from_passages``); when the file cannot
+        be made, the draft keeps them, to be generated again. ``now`` (the
+        deposit clock) and ``flux_seed`` (reproducible idFlux) are for tests
+        and the demo.
         """
         from accrochage.writer import validate_file
 
+        if passages is not None:
+            self.ensure_one()
         Passage = self.env["accrochage.passage"]
         for deposit in self.filtered(lambda d: d.state == "draft"):
             vals = {"state": "validate_error", "error_message": False}
+            held = passages is None
+            todo = deposit.pending_passage_ids if held else passages
             written = aside = Passage
             try:
-                passages = deposit.pending_passage_ids
-                if not passages:
+                if not todo:
                     raise UserError(
                         self.env._("Deposit %(name)s contains no passage.", name=deposit.name)
                     )
                 with tempfile.TemporaryDirectory(prefix="accrochage-") as out_dir:
-                    outcomes, files = passages._accrochage_run(
+                    outcomes, files = todo._accrochage_run(
                         out_dir,
                         version=deposit.schema_version,
                         now=now,
@@ -308,20 +354,15 @@ class AccrochageDeposit(models.Model):
                         action=deposit.action,
                     )
                     written = Passage.union(*(p for p, o in outcomes.items() if o.written))
-                    aside = passages - written
+                    aside = todo - written
                     if aside:
                         deposit._set_aside(aside, outcomes)
                     if written:
                         deposit._check_official_xsd(files, validate_file)
-                        deposit._add_files(files, action=deposit.action)
+                        records = deposit._add_files(files, action=deposit.action)
+                        deposit._record_written(written, outcomes, files, records)
                         vals.update(state="generated", horodatage=files[0].horodatage)
-                if written:
-                    # a withdrawal keeps its passages "withdrawing" until its receipt
-                    state = "exported" if deposit.action == "CREATION" else None
-                    written._accrochage_remember_sent(
-                        {p: outcomes[p].passage for p in written}, prepared=True, state=state
-                    )
-                else:
+                if not written:
                     vals["error_message"] = self.env._(
                         "No passage can be written: all %(count)s are back in “To fix” "
                         "with what blocks them.",
@@ -329,6 +370,8 @@ class AccrochageDeposit(models.Model):
                     )
             except AccrochageError as error:
                 vals["error_message"] = str(error)
+                if not held:
+                    deposit._hold(todo - aside)
             finally:
                 vals["state_date"] = fields.Datetime.now()
                 deposit.write(vals)
@@ -396,35 +439,78 @@ class AccrochageDeposit(models.Model):
                 for index, (file, attachment) in enumerate(zip(files, attachments, strict=True))
             ]
         )
-        # one UPDATE for every line: the ORM would send one per 1,000 lines, and
-        # the queries of a deposit must not grow with its size (test_query_count)
-        pairs = [
-            (id_technique, record.id)
+        return records
+
+    def _record_written(self, passages, outcomes, files, records):
+        """What was written, in one statement per table for any number of passages.
+
+        Each passage's line (inserted, or the pending line of a draft that
+        held it) gets its file and a copy of what was sent, the NIR excluded;
+        each passage its deposit, its new state and the fingerprint of what
+        the CDC matches it on. The ORM would send one query per 100 to 1,000
+        rows, and the queries of a deposit must not grow with its size
+        (tests/test_query_count.py).
+        """
+        self.ensure_one()
+        sent = {passage: outcomes[passage].passage for passage in passages}
+        fingerprints = passages._match_fingerprints(sent, prepared=True)
+        file_of = {
+            ident: record.id
             for file, record in zip(files, records, strict=True)
-            for id_technique in file.passage_ids
-        ]
-        self.env["accrochage.deposit.line"].flush_model(["file_id"])
+            for ident in file.passage_ids
+        }
+        ids = [passage.id for passage in passages]
+        Line = self.env["accrochage.deposit.line"]
+        Line.flush_model()
         self.env.cr.execute(
             SQL(
-                "UPDATE accrochage_deposit_line AS line SET file_id = sent.file_id "
-                "FROM unnest(%s::varchar[], %s::int[]) AS sent(id_technique, file_id), "
-                "accrochage_passage AS passage "
-                "WHERE line.deposit_id = %s AND passage.id = line.passage_id "
-                "AND btrim(passage.id_technique) = sent.id_technique",
-                [pair[0] for pair in pairs],
-                [pair[1] for pair in pairs],
-                self.id,
+                "INSERT INTO accrochage_deposit_line AS line (deposit_id, passage_id, "
+                "company_id, result, already_recorded, file_id, sent_values, create_uid, "
+                "write_uid, create_date, write_date) "
+                "SELECT %(deposit)s, sent.passage_id, %(company)s, 'pending', false, "
+                "sent.file_id, sent.facts, %(uid)s, %(uid)s, now() at time zone 'UTC', "
+                "now() at time zone 'UTC' "
+                "FROM unnest(%(ids)s::int[], %(files)s::int[], %(facts)s::text[]) "
+                "AS sent(passage_id, file_id, facts) "
+                "ON CONFLICT (deposit_id, passage_id) DO UPDATE SET "
+                "file_id = excluded.file_id, sent_values = excluded.sent_values, "
+                "write_uid = excluded.write_uid, write_date = excluded.write_date",
+                deposit=self.id,
+                company=self.company_id.id,
+                uid=self.env.uid,
+                ids=ids,
+                files=[file_of[str(sent[passage]["idTechnique"])] for passage in passages],
+                facts=[sent_json(sent[passage]) for passage in passages],
             )
         )
-        self.env["accrochage.deposit.line"].invalidate_model(["file_id"])
+        Line.invalidate_model()
+        # a withdrawal keeps its passages "withdrawing" until its receipt
+        state = "exported" if self.action == "CREATION" else None
+        moved = ["pending_deposit_id", "sent_fingerprint", "write_uid", "write_date"]
+        passages.flush_recordset([*moved, "state"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE accrochage_passage AS passage SET pending_deposit_id = %s, "
+                "sent_fingerprint = sent.fingerprint, state = coalesce(%s, passage.state), "
+                "write_uid = %s, write_date = now() at time zone 'UTC' "
+                "FROM unnest(%s::int[], %s::varchar[]) AS sent(id, fingerprint) "
+                "WHERE passage.id = sent.id",
+                self.id,
+                state,
+                self.env.uid,
+                ids,
+                [fingerprints[passage] for passage in passages],
+            )
+        )
+        passages.invalidate_recordset([*moved, "state", "deposit_line_ids"])
+        self.invalidate_recordset(["line_ids", "pending_passage_ids"])
         records.invalidate_recordset(["line_ids"])
-        return records
 
     def _set_aside(self, passages, outcomes):
         """Take passages the pipeline kept out of the file out of this deposit;
         their findings (the reason) are stored, so they show in "To fix"."""
         self.ensure_one()
-        _update_passages(passages, pending_deposit_id=None)
+        _update_passages(passages.filtered("pending_deposit_id"), pending_deposit_id=None)
         self.line_ids.filtered(lambda line: line.passage_id in passages).unlink()
         passages._accrochage_store_findings(
             {passage: outcomes[passage].findings for passage in passages}
@@ -766,10 +852,9 @@ class AccrochageDeposit(models.Model):
                 if not passages:
                     break
                 try:
-                    deposits = self._create_from_passages(passages)
+                    self._build_from_passages(passages)
                 except UserError:
                     break  # all locked by another worker: it will deposit them
-                deposits._generate()
                 remaining = Passage.search_count(domain)
                 if cron._commit_progress(len(passages), remaining=remaining) <= 0:
                     return

@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
+from ..batch import read_columns
 from ..engine import DEFAULT_VERSION, enum_selection, fact_help, identity_keys
 from .res_partner import COUNTRY_FIELD, FIX_FIELDS, IDENTITY_FIELDS
 
@@ -829,30 +830,32 @@ class AccrochagePassage(models.Model):
         derives (presence flags, the emitter that is the certifier, the names
         of the CPF file branch) is completed by the engine's pipeline.
 
-        Read column by column (one batch per field, the header once per
-        certification and company): per-record attribute access was most of
-        the cost of a deposit (bench/bench_odoo.py).
+        The fields are read as columns, in one query (``read_columns``), the
+        header once per certification and company: per-record attribute
+        access was most of the cost of a deposit (bench/bench_odoo.py).
         """
         if not self:
             return {}
-        names = list(PASSAGE_FACTS.values())
         relations = ("partner_id", "certification_id", "company_id", "registration_id")
-        self.fetch([*names, "result_final", *relations])
+        read = read_columns(self, [*PASSAGE_FACTS.values(), *relations])
         columns = [
-            (key, self.mapped(name))
-            for key, name in PASSAGE_FACTS.items()
-            if name != "result_final"
+            (key, read[name]) for key, name in PASSAGE_FACTS.items() if name != "result_final"
         ]
-        final = self.mapped("result_final")
+        final = read["result_final"]
+        # in one query, for the ORM reads that follow: ``admitted`` is computed
+        # from the attendee, the passages are grouped by company
+        self.fetch(["registration_id", "company_id"])
         admitted = self.mapped("admitted")
-        links = {name: [self._fields[name].__get__(p) for p in self] for name in relations}
-        identities = self.partner_id._accrochage_identity()
+        holders = self.env["res.partner"].browse({pid for pid in read["partner_id"] if pid})
+        identities = holders._accrochage_identity()
         headers = {}
-        for company, certification in set(
-            zip(links["company_id"], links["certification_id"], strict=True)
+        for company_id, certification_id in set(
+            zip(read["company_id"], read["certification_id"], strict=True)
         ):
+            certification = self.env["accrochage.certification"].browse(certification_id)
+            company = self.env["res.company"].browse(company_id)
             certifier = certification.certifier_id
-            headers[company, certification] = {
+            headers[company_id, certification_id] = {
                 "idClientEmetteur": company.accrochage_id_client or None,
                 "idClientCertificateur": certifier.id_client or None,
                 "idContrat": certifier.id_contrat or None,
@@ -860,12 +863,15 @@ class AccrochagePassage(models.Model):
                 "type": certification.certification_type or None,
                 "code": certification.code or None,
             }
-        results = self._accrochage_digital_results(links["registration_id"])
+        Registration = self.env["event.registration"]
+        results = self._accrochage_digital_results(
+            [Registration.browse(record_id or ()) for record_id in read["registration_id"]]
+        )
         result = {}
         for index, passage in enumerate(self):
             facts = {key: values[index] or None for key, values in columns}
-            facts.update(identities.get(links["partner_id"][index].id, {}))
-            facts.update(headers[links["company_id"][index], links["certification_id"][index]])
+            facts.update(identities.get(read["partner_id"][index], {}))
+            facts.update(headers[read["company_id"][index], read["certification_id"][index]])
             facts["donneeCertifiee"] = bool(final[index])
             facts["resultats"] = results.get(passage, [])
             facts[ADMITTED] = admitted[index]
@@ -1092,10 +1098,7 @@ class AccrochagePassage(models.Model):
                 "WHERE passage.id = sent.id AND line.passage_id = passage.id "
                 "AND line.deposit_id = passage.pending_deposit_id",
                 [passage.id for passage in fingerprints],
-                [
-                    json.dumps(_snapshot(engine_passages[passage]), ensure_ascii=False)
-                    for passage in fingerprints
-                ],
+                [sent_json(engine_passages[passage]) for passage in fingerprints],
             )
         )
         self.env["accrochage.deposit.line"].invalidate_model(["sent_values"])
@@ -1311,8 +1314,7 @@ class AccrochagePassage(models.Model):
         )
 
     def action_build_deposit(self):
-        deposits = self.env["accrochage.deposit"]._create_from_passages(self)
-        deposits._generate()
+        deposits = self.env["accrochage.deposit"]._build_from_passages(self)
         return deposits._action_open()
 
     def action_new_correction_request(self):
@@ -1627,10 +1629,18 @@ SNAPSHOT_SKIP = frozenset({ADMITTED, "resultats"})
 
 def _snapshot(facts):
     """The engine's passage as kept with its deposit line: JSON values, no NIR."""
+    return json.loads(sent_json(facts))
+
+
+def sent_json(facts):
+    """The engine's passage as stored with its deposit line (``sent_values``),
+    the NIR excluded."""
     from accrochage.dictionary import personal_keys
 
     nir = personal_keys("nir") | {"nir"}
-    return json.loads(json.dumps({k: v for k, v in facts.items() if k not in nir}, default=str))
+    return json.dumps(
+        {k: v for k, v in facts.items() if k not in nir}, default=str, ensure_ascii=False
+    )
 
 
 def _shown(value):

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..batch import read_columns
 from ..engine import DEFAULT_VERSION, check_identity, enum_selection, fact_help
 
 #: CDC fact key -> res.partner field the user types: the holder's identity (block 8)
@@ -190,7 +191,10 @@ class ResPartner(models.Model):
     def _accrochage_birth_country_facts(self):
         """#8.10, #8.13 and #8.14 for a holder born abroad; nothing for France."""
         self.ensure_one()
-        country = self.accrochage_birth_country_id
+        return self._accrochage_country_facts(self.accrochage_birth_country_id)
+
+    def _accrochage_country_facts(self, country):
+        """#8.10, #8.13 and #8.14 of a birth country; nothing for France."""
         cog = birth_abroad_cog(country)
         if not cog:
             return {}
@@ -201,12 +205,14 @@ class ResPartner(models.Model):
     def _accrochage_identity(self):
         """CDC identity facts of each partner, read in one batch: {id: dict}."""
         records = self.sudo()
-        records.fetch(list(IDENTITY_FIELDS))
+        read = read_columns(records, [*PARTNER_FACTS.values(), NIR_FIELD])
+        countries = records.mapped(COUNTRY_FIELD)
+        abroad = {country: records._accrochage_country_facts(country) for country in countries}
         result = {}
-        for partner in records:
-            facts = {key: partner[name] or None for key, name in PARTNER_FACTS.items()}
-            facts.update(partner._accrochage_birth_country_facts())
-            facts["nir"] = partner[NIR_FIELD] or None
+        for index, partner in enumerate(records):
+            facts = {key: read[name][index] or None for key, name in PARTNER_FACTS.items()}
+            facts.update(abroad.get(partner[COUNTRY_FIELD], {}))
+            facts["nir"] = read[NIR_FIELD][index] or None
             result[partner.id] = facts
         return result
 

@@ -5,6 +5,7 @@ from . import (
     test_civil_status,
     test_correction_request,
     test_correction_tour,
+    test_deposit_build,
     test_deposit_file,
     test_finding,
     test_fixing,

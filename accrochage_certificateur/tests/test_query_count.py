@@ -8,8 +8,8 @@ class TestQueryCount(AccrochageCase):
     """Building a deposit costs the same number of queries for 50 or 500 passages."""
 
     def _build(self, passages):
-        deposits = self.env["accrochage.deposit"]._create_from_passages(passages)
-        deposits._generate()
+        """The "Build deposit" button."""
+        deposits = self.env["accrochage.deposit"]._build_from_passages(passages)
         self.env.flush_all()
         return deposits
 
