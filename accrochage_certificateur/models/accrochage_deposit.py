@@ -359,8 +359,8 @@ class AccrochageDeposit(models.Model):
                         deposit._set_aside(aside, outcomes)
                     if written:
                         deposit._check_official_xsd(files, validate_file)
-                        records = deposit._add_files(files, action=deposit.action)
-                        deposit._record_written(written, outcomes, files, records)
+                        sent = {passage: outcomes[passage].passage for passage in written}
+                        deposit._record_written(sent, deposit._add_files(files, sent))
                         vals.update(state="generated", horodatage=files[0].horodatage)
                 if not written:
                     vals["error_message"] = self.env._(
@@ -404,11 +404,12 @@ class AccrochageDeposit(models.Model):
                 len(aside),
             )
 
-    def _add_files(self, files, action="CREATION"):
-        """One ``accrochage.deposit.file`` per written file, and each line its file.
+    def _add_files(self, files, sent):
+        """One ``accrochage.deposit.file`` per written file: ``{passage: its file's id}``.
 
         ``files`` are the engine's :class:`accrochage.writer.DepositFile`
-        (each lists the idTechnique it holds).
+        (each lists the idTechnique it holds); ``sent``: ``{passage: its
+        facts as written}``.
         """
         self.ensure_one()
         attachments = self.env["ir.attachment"].create(
@@ -431,7 +432,7 @@ class AccrochageDeposit(models.Model):
                     "sequence": index,
                     "name": attachment.name,
                     "id_flux": file.id_flux,
-                    "action": action,
+                    "action": self.action,
                     "horodatage": file.horodatage,
                     "passage_count": file.passage_count,
                     "attachment_id": attachment.id,
@@ -439,26 +440,28 @@ class AccrochageDeposit(models.Model):
                 for index, (file, attachment) in enumerate(zip(files, attachments, strict=True))
             ]
         )
-        return records
-
-    def _record_written(self, passages, outcomes, files, records):
-        """What was written, in one statement per table for any number of passages.
-
-        Each passage's line (inserted, or the pending line of a draft that
-        held it) gets its file and a copy of what was sent, the NIR excluded;
-        each passage its deposit, its new state and the fingerprint of what
-        the CDC matches it on. The ORM would send one query per 100 to 1,000
-        rows, and the queries of a deposit must not grow with its size
-        (tests/test_query_count.py).
-        """
-        self.ensure_one()
-        sent = {passage: outcomes[passage].passage for passage in passages}
-        fingerprints = passages._match_fingerprints(sent, prepared=True)
         file_of = {
             ident: record.id
             for file, record in zip(files, records, strict=True)
             for ident in file.passage_ids
         }
+        return {passage: file_of[str(facts["idTechnique"])] for passage, facts in sent.items()}
+
+    def _record_written(self, sent, file_of):
+        """What was written, in one statement per table for any number of passages.
+
+        ``sent``: ``{passage: its facts as the pipeline wrote them}``;
+        ``file_of``: ``{passage: id of its accrochage.deposit.file}``. Each
+        passage's line (inserted, or the pending line of a draft that held it)
+        gets its file and a copy of what was sent, the NIR excluded; each
+        passage its deposit, its new state and the fingerprint of what the
+        CDC matches it on. The ORM would send one query per 100 to 1,000
+        rows, and the queries of a deposit must not grow with its size
+        (tests/test_query_count.py).
+        """
+        self.ensure_one()
+        passages = self.env["accrochage.passage"].union(*sent)
+        fingerprints = passages._match_fingerprints(sent, prepared=True)
         ids = [passage.id for passage in passages]
         Line = self.env["accrochage.deposit.line"]
         Line.flush_model()
@@ -479,7 +482,7 @@ class AccrochageDeposit(models.Model):
                 company=self.company_id.id,
                 uid=self.env.uid,
                 ids=ids,
-                files=[file_of[str(sent[passage]["idTechnique"])] for passage in passages],
+                files=[file_of[passage] for passage in passages],
                 facts=[sent_json(sent[passage]) for passage in passages],
             )
         )
@@ -504,7 +507,7 @@ class AccrochageDeposit(models.Model):
         )
         passages.invalidate_recordset([*moved, "state", "deposit_line_ids"])
         self.invalidate_recordset(["line_ids", "pending_passage_ids"])
-        records.invalidate_recordset(["line_ids"])
+        self.deposit_file_ids.invalidate_recordset(["line_ids"])
 
     def _set_aside(self, passages, outcomes):
         """Take passages the pipeline kept out of the file out of this deposit;
@@ -807,21 +810,16 @@ class AccrochageDeposit(models.Model):
 
     @api.model
     def _demo_attach(self, deposit_ids, passage_ids):
-        """Demo data: put passages in a deposit as if it had been generated."""
+        """Demo data: put passages in a deposit's file as if it had been generated."""
+        from ..engine import prepare_passage
+
         deposit = self.browse(deposit_ids)
         passages = self.env["accrochage.passage"].browse(passage_ids)
-        passages.write({"pending_deposit_id": deposit.id, "state": "exported"})
-        self.env["accrochage.deposit.line"].create(
-            [
-                {
-                    "deposit_id": deposit.id,
-                    "passage_id": passage.id,
-                    "file_id": deposit.deposit_file_ids[:1].id,
-                }
-                for passage in passages
-            ]
-        )
-        passages._accrochage_remember_sent()
+        sent = {
+            passage: prepare_passage(facts, version=passage._version())
+            for passage, facts in passages._to_engine().items()
+        }
+        deposit._record_written(sent, dict.fromkeys(passages, deposit.deposit_file_ids[:1].id))
 
     # ------------------------------------------------------------------
     # cron

@@ -1068,61 +1068,6 @@ class AccrochagePassage(models.Model):
             ).hexdigest()
         return result
 
-    def _accrochage_remember_sent(self, engine_passages=None, *, prepared=False, state=None):
-        """Record what these passages were matched on when put in a file, and
-        their new ``state`` if given.
-
-        One UPDATE, like the other moves of deposit building: the queries of a
-        deposit do not grow with its size (tests/test_query_count.py); one
-        ORM write per passage would, and a second UPDATE of the same rows for
-        the state cost as much again (bench/bench_odoo.py).
-        """
-        fingerprints = self._match_fingerprints(engine_passages, prepared=prepared)
-        if not fingerprints:
-            return
-        engine_passages = engine_passages or self._to_engine()
-        if not prepared:
-            from ..engine import prepare_passage
-
-            engine_passages = {
-                passage: prepare_passage(facts, version=passage._version())
-                for passage, facts in engine_passages.items()
-            }
-        # what was written, NIR excluded, with the line of the open deposit
-        self.env["accrochage.deposit.line"].flush_model(["sent_values"])
-        self.env.cr.execute(
-            SQL(
-                "UPDATE accrochage_deposit_line AS line SET sent_values = sent.facts "
-                "FROM unnest(%s::int[], %s::text[]) AS sent(id, facts), "
-                "accrochage_passage AS passage "
-                "WHERE passage.id = sent.id AND line.passage_id = passage.id "
-                "AND line.deposit_id = passage.pending_deposit_id",
-                [passage.id for passage in fingerprints],
-                [sent_json(engine_passages[passage]) for passage in fingerprints],
-            )
-        )
-        self.env["accrochage.deposit.line"].invalidate_model(["sent_values"])
-        moved = ["sent_fingerprint"] + (["state", "write_uid", "write_date"] if state else [])
-        self.flush_recordset(moved)
-        also = SQL()
-        if state:
-            also = SQL(
-                ", state = %s, write_uid = %s, write_date = now() at time zone 'UTC'",
-                state,
-                self.env.uid,
-            )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE accrochage_passage AS passage SET sent_fingerprint = sent.fingerprint%s "
-                "FROM unnest(%s::int[], %s::varchar[]) AS sent(id, fingerprint) "
-                "WHERE passage.id = sent.id",
-                also,
-                [passage.id for passage in fingerprints],
-                list(fingerprints.values()),
-            )
-        )
-        self.invalidate_recordset(moved)
-
     # ------------------------------------------------------------------
     # actions
     # ------------------------------------------------------------------
