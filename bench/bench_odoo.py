@@ -95,7 +95,7 @@ def _holders(env, count, tag):
         [
             {
                 "name": f"Bench {tag} {index}",
-                "accrochage_birth_name": f"BENCH{index % 1000:03d}",
+                "accrochage_birth_name": f"BENCH{index:06d}",  # one holder each, whatever N
                 "accrochage_first_name1": "  camille   marie ",
                 "accrochage_sex": "F" if index % 2 else "M",
                 "accrochage_birth_year": 1970 + index % 30,
