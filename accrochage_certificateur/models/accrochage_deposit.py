@@ -514,7 +514,8 @@ class AccrochageDeposit(models.Model):
         their findings (the reason) are stored, so they show in "To fix"."""
         self.ensure_one()
         _update_passages(passages.filtered("pending_deposit_id"), pending_deposit_id=None)
-        self.line_ids.filtered(lambda line: line.passage_id in passages).unlink()
+        aside = set(passages.ids)  # a set: "record in recordset" scans the recordset
+        self.line_ids.filtered(lambda line: line.passage_id.id in aside).unlink()
         passages._accrochage_store_findings(
             {passage: outcomes[passage].findings for passage in passages}
         )
