@@ -1053,19 +1053,19 @@ class AccrochagePassage(models.Model):
         if not passages:
             return {}
         engine_passages = engine_passages or passages._to_engine()
-        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "")
-        matched = {}
+        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
+        by_company = {}  # the schema version and its matched keys, once per company
         result = {}
         for passage, facts in engine_passages.items():
-            version = passage._version()
-            keys = matched.get(version)
-            if keys is None:
-                keys = matched[version] = sorted(identity_keys(version) | set(MATCHED_FACTS))
+            found = by_company.get(passage.company_id)
+            if found is None:
+                version = passage._version()
+                keys = sorted(identity_keys(version) | set(MATCHED_FACTS))
+                found = by_company[passage.company_id] = (version, keys)
+            version, keys = found
             clean = facts if prepared else prepare_passage(facts, version=version)
             payload = json.dumps({key: clean.get(key) for key in keys}, default=str)
-            result[passage] = hmac.new(
-                secret.encode(), payload.encode(), hashlib.sha256
-            ).hexdigest()
+            result[passage] = hmac.digest(secret, payload.encode(), hashlib.sha256).hex()
         return result
 
     # ------------------------------------------------------------------
