@@ -205,13 +205,16 @@ class ResPartner(models.Model):
     def _accrochage_identity(self):
         """CDC identity facts of each partner, read in one batch: {id: dict}."""
         records = self.sudo()
-        read = read_columns(records, [*PARTNER_FACTS.values(), NIR_FIELD])
-        countries = records.mapped(COUNTRY_FIELD)
-        abroad = {country: records._accrochage_country_facts(country) for country in countries}
+        read = read_columns(records, [*PARTNER_FACTS.values(), NIR_FIELD, COUNTRY_FIELD])
+        Country = self.env["res.country"]
+        abroad = {
+            country_id: records._accrochage_country_facts(Country.browse(country_id))
+            for country_id in set(read[COUNTRY_FIELD]) - {None}
+        }
         result = {}
         for index, partner in enumerate(records):
             facts = {key: read[name][index] or None for key, name in PARTNER_FACTS.items()}
-            facts.update(abroad.get(partner[COUNTRY_FIELD], {}))
+            facts.update(abroad.get(read[COUNTRY_FIELD][index], {}))
             facts["nir"] = read[NIR_FIELD][index] or None
             result[partner.id] = facts
         return result
