@@ -61,6 +61,9 @@ PASSAGE_FACTS = {
 NEW_ROWS = 1 << 38
 #: what the pipeline trims around an idTechnique (str.strip's ASCII spaces)
 ID_SPACES = " \t\n\r\x0b\x0c"
+#: an idTechnique so trimmed, in SQL: the queries and the index they use say it alike
+_OCTAL_SPACES = "".join(f"\\{ord(space):03o}" for space in ID_SPACES)
+TRIMMED_ID = SQL(f"btrim(id_technique, E'{_OCTAL_SPACES}')")
 #: passage field -> event.registration field it is copied from
 FROM_REGISTRATION = {
     "mention": "accrochage_mention",
@@ -449,6 +452,9 @@ class AccrochagePassage(models.Model):
         "CHECK(state != 'accepted' OR pending_deposit_id IS NULL)",
         "A passage accepted by the Caisse des Dépôts cannot be deposited again.",
     )
+    # the id as the CDC compares it, trimmed (_accrochage_cross_rows): found by
+    # index, not by trimming every passage's id at each check and deposit
+    _id_technique_trimmed_idx = models.Index(f"({TRIMMED_ID.code})")
     _registration_certification_uniq = models.UniqueIndex(
         "(registration_id, certification_id) WHERE registration_id IS NOT NULL",
         "This attendee already has a passage for this certification.",
@@ -922,10 +928,9 @@ class AccrochagePassage(models.Model):
         idents = {(facts[passage].get("idTechnique") or "").strip() for passage in self}
         self.env.cr.execute(
             SQL(
-                "SELECT id, btrim(id_technique, %s), state = 'accepted' FROM accrochage_passage "
-                "WHERE btrim(id_technique, %s) = ANY(%s)",
-                ID_SPACES,
-                ID_SPACES,
+                "SELECT id, %s, state = 'accepted' FROM accrochage_passage WHERE %s = ANY(%s)",
+                TRIMMED_ID,
+                TRIMMED_ID,
                 [ident for ident in idents if ident],
             )
         )
@@ -1497,9 +1502,8 @@ class AccrochagePassage(models.Model):
         self.flush_model(["id_technique"])
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM accrochage_passage "
-                "WHERE btrim(id_technique, %s) = ANY(%s) AND NOT id = ANY(%s)",
-                ID_SPACES,
+                "SELECT id FROM accrochage_passage WHERE %s = ANY(%s) AND NOT id = ANY(%s)",
+                TRIMMED_ID,
                 idents,
                 self.ids,
             )

@@ -1,5 +1,7 @@
 from odoo.tests import tagged
+from odoo.tools import SQL
 
+from ..models.accrochage_passage import TRIMMED_ID
 from .common import AccrochageCase
 
 
@@ -62,3 +64,14 @@ class TestQueryCount(AccrochageCase):
         small = self._recheck_queries(self._distinct_holders(50))
         large = self._recheck_queries(self._distinct_holders(1500))
         self.assertEqual(small, large)
+
+    def test_an_id_carried_by_another_passage_is_found_by_index(self):
+        """Checking the ids against the other passages (carried twice, already
+        accepted) does not trim and read every passage of the database."""
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute(
+            SQL("EXPLAIN SELECT id FROM accrochage_passage WHERE %s = ANY(%s)", TRIMMED_ID, ["P-1"])
+        )
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute("RESET enable_seqscan")
+        self.assertIn("accrochage_passage_id_technique_trimmed_idx", plan)
