@@ -145,12 +145,13 @@ class AccrochagePassage(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "deadline, id desc"
 
+    # no plain index: the unique constraint's finds an id, the trimmed one
+    # (_id_technique_trimmed_idx) the id as the CDC compares it
     id_technique = fields.Char(
         "Technical id",
         required=True,
         readonly=True,
         copy=False,
-        index=True,
         default=_new_id_technique,
         help=fact_help("idTechnique"),
     )

@@ -1,7 +1,9 @@
 import datetime
+import importlib.util
 import os
 import tempfile
 
+from odoo.modules.module import get_module_path
 from odoo.tests import new_test_user
 from odoo.tests.common import TransactionCase
 
@@ -20,6 +22,15 @@ OFFICIAL_XSD = os.path.normpath(
 TODAY = datetime.date.today()
 CONTINUING = "FORMATION_CONTINUE_HORS_CONTRAT_DE_PROFESSIONNALISATION"
 AWARD = TODAY - datetime.timedelta(days=20)
+
+
+def load_migration(version):
+    """The post-migrate script of a version, as Odoo's migration manager loads it."""
+    path = f"{get_module_path('accrochage_certificateur')}/migrations/{version}/post-migrate.py"
+    spec = importlib.util.spec_from_file_location(f"accrochage_migration_{version}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def nir_with_key(nir13):

@@ -1,14 +1,12 @@
 import base64
 import datetime
-import importlib.util
 import json
 from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
-from odoo.modules.module import get_module_path
 from odoo.tests import tagged
 
-from .common import AWARD, AccrochageCase, receipt_xml
+from .common import AWARD, AccrochageCase, load_migration, receipt_xml
 
 NOT_FOUND = "Aucun titulaire ne correspond aux critères obligatoires"
 
@@ -22,15 +20,6 @@ def file_rejected_receipt(id_flux):
         "starting with element 'sexe'.</message><ligne>7</ligne><colonne>12</colonne>"
         "</erreur></erreurs></rapport>"
     ).encode()
-
-
-def load_migration(version):
-    """The post-migrate script of a version, as Odoo's migration manager loads it."""
-    path = f"{get_module_path('accrochage_certificateur')}/migrations/{version}/post-migrate.py"
-    spec = importlib.util.spec_from_file_location(f"accrochage_migration_{version}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @tagged("post_install", "-at_install")

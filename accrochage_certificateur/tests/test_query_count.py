@@ -2,7 +2,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL
 
 from ..models.accrochage_passage import TRIMMED_ID
-from .common import AccrochageCase
+from .common import AccrochageCase, load_migration
 
 
 @tagged("post_install", "-at_install")
@@ -75,3 +75,23 @@ class TestQueryCount(AccrochageCase):
         plan = "\n".join(row[0] for row in self.env.cr.fetchall())
         self.env.cr.execute("RESET enable_seqscan")
         self.assertIn("accrochage_passage_id_technique_trimmed_idx", plan)
+
+    def test_the_idtechnique_keeps_the_indexes_it_needs_and_no_more(self):
+        """An install upgraded from 19.0.1.2.0 loses the plain index; the ids are
+        still found by the unique constraint's index and the trimmed one."""
+        migration = load_migration("19.0.1.3.0")
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS %s ON accrochage_passage (id_technique)",
+                SQL.identifier(migration.PLAIN_INDEX),
+            )
+        )
+        migration.migrate(self.env.cr, "19.0.1.2.0")
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'accrochage_passage' "
+            "AND indexdef LIKE '%%id_technique%%'"
+        )
+        self.assertEqual(
+            {name for (name,) in self.env.cr.fetchall()},
+            {"accrochage_passage_id_technique_uniq", "accrochage_passage_id_technique_trimmed_idx"},
+        )
