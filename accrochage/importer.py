@@ -304,6 +304,8 @@ class _Record:
     cp1252: bool = False
     suspicious: bool = False
     column: str | None = None
+    #: every cell is plain text as :func:`_plain_cells` says
+    plain: bool = False
 
 
 class _Lines:
@@ -461,6 +463,10 @@ def _csv_records(lines, delimiter, width):
     """
     reader = csv.reader(lines, delimiter=delimiter)
     while True:
+        plain = _plain_record(lines, delimiter)
+        if plain is not None:
+            yield plain
+            continue
         threshold = max(1, (width[0] - 1) // 2)
         lines.mark()
         try:
@@ -496,6 +502,63 @@ def _csv_records(lines, delimiter, width):
             cells = _split_line(text, delimiter)
         suspicious = any(_UNWRITABLE.search(item[1]) for item in span) or len(span) > 1
         yield _Record(number, cells, None, cp1252, suspicious or "\t" in text)
+
+
+#: below this length no field of a line can pass ``csv``'s field size limit
+_CSV_FIELD_LIMIT = csv.field_size_limit()
+
+
+def _plain_record(lines, delimiter):
+    """The record of the next line when it is a plain one, else None.
+
+    A line without quotes (nor a carriage return or NUL) is one record, and
+    ``csv.reader`` splits it at every delimiter: ``str.split`` gives the
+    same cells, without the reader's machinery. Any other line is given
+    back for :func:`_csv_records` to read with ``csv``.
+    """
+    try:
+        item = lines.next_line()
+    except StopIteration:
+        return None
+    number, text, cp1252 = item
+    body = text[:-1]  # without the "\n" that next_line adds for csv
+    if (
+        not body
+        or '"' in body
+        or "\n" in body
+        or "\r" in body
+        or "\x00" in body
+        or len(body) >= _CSV_FIELD_LIMIT
+    ):
+        lines.pending.appendleft(item)
+        return None
+    suspicious = "\t" in body or _UNWRITABLE.search(body) is not None
+    plain = not suspicious and _plain_cells(body, delimiter)
+    cp1252 = lines.utf8_seen and cp1252
+    return _Record(number, body.split(delimiter), None, cp1252, suspicious, plain=plain)
+
+
+#: the white space ``str.strip`` removes, beyond ASCII (an ASCII line that
+#: is not suspicious holds no other white space than the space)
+_WIDE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+
+
+def _plain_cells(body, delimiter):
+    """True when no cell of a line that is not suspicious is longer than a
+    spreadsheet cell, starts with our formula guard (``'``) or starts or
+    ends with white space: the reader's per-cell tests for these
+    (:meth:`_RowReader._text`, the stripping) then have nothing to find,
+    and :func:`_fast_reader` skips them."""
+    return (
+        len(body) <= MAX_CELL_CHARS
+        and body[0] != "'"
+        and body[0] != " "
+        and body[-1] != " "
+        and delimiter + "'" not in body
+        and delimiter + " " not in body
+        and " " + delimiter not in body
+        and (body.isascii() or _WIDE_SPACE.search(body) is None)
+    )
 
 
 #: lines a quoted cell may span when ``csv`` gave up on its record
@@ -1378,10 +1441,11 @@ class _RowReader:
         #: openpyxl leaves ST_Xstring escapes (``_x000B_``) in the text
         self.unescape = unescape
         self.fast = _fast_reader(plan, unescape)
+        self.fast_plain = _fast_reader(plan, unescape, plain=True)
 
-    def read(self, cells, row, *, suspicious=True):
+    def read(self, cells, row, *, suspicious=True, plain=False):
         plan = self.plan
-        passage, findings, any_value = self._values(cells, row, suspicious)
+        passage, findings, any_value = self._values(cells, row, suspicious, plain)
         extra = self._extra(cells, row, findings)
         if not any_value:
             if not extra:
@@ -1403,9 +1467,9 @@ class _RowReader:
             findings = [_with_passage(f, passage_id) for f in findings]
         return ImportedRow(row, passage, findings)
 
-    def _values(self, cells, row, suspicious):
+    def _values(self, cells, row, suspicious, plain=False):
         """The passage of one row, the findings about its cells, and whether any is filled."""
-        passage = self.fast(cells, suspicious)
+        passage = self.fast_plain(cells) if plain else self.fast(cells, suspicious)
         if passage is not None:
             return passage, [], passage is not False
         return self._read_values(cells, row, suspicious)
@@ -1850,7 +1914,7 @@ class RowIterator:
             return None
         if plan.label_column and _template_label(cells[0]):
             return None
-        imported = reader.read(cells, record.row, suspicious=record.suspicious)
+        imported = reader.read(cells, record.row, suspicious=record.suspicious, plain=record.plain)
         if imported is not None and record.cp1252:
             imported.findings.insert(0, _cp1252_finding(record.row, imported))
         return imported
@@ -1931,7 +1995,7 @@ def read_passages(source, *, filename=None, version="1.1.2") -> ImportResult:
 _FAST_READERS = {}
 
 
-def _fast_reader(plan, unescape):
+def _fast_reader(plan, unescape, *, plain=False):
     """``fast(cells, suspicious)``: the passage of an ordinary row, in straight
     code generated from the plan, or None when a cell is anything but
     ordinary (a guard quote, an odd character, a value its parser would
@@ -1939,22 +2003,29 @@ def _fast_reader(plan, unescape):
     then reads the row and says what is wrong: its findings are the
     reference (the tests compare both on every column and many odd cells).
     ``False``: no column of the plan is filled. Built once per header.
+    With ``plain``, ``fast(cells)`` for the cells of a plain CSV line (see
+    :func:`_fast_cell`): the same passage, fewer tests.
     """
     key = (
         plan.schema.version,
         tuple((c.position, c.node.key, c.kind, c.group) for c in plan.columns),
         unescape,
+        plain,
     )
     fast = _FAST_READERS.get(key)
     if fast is None:
-        fast = _FAST_READERS[key] = _compile_fast(plan, unescape)
+        fast = _FAST_READERS[key] = _compile_fast(plan, unescape, plain)
     return fast
 
 
-def _fast_cell(column, unescape, constants):
+def _fast_cell(column, unescape, constants, plain=False):
     """The lines reading one column: ``v`` is the cell, ``s`` its stripped
     text; each kind of value does what :func:`accrochage.values.parser`
-    does on the usual input, and hands anything else over."""
+    does on the usual input, and hands anything else over.
+
+    ``plain``: the cells of a CSV line that :func:`_plain_cells` passed, text
+    or None: what it rules out (a guard quote, white space around the text, a
+    cell too long) is not tested again, and no cell needs stripping."""
     from .dictionary import Boolean, Enum, Integer
     from .values import _BOOLEANS
 
@@ -1974,15 +2045,31 @@ def _fast_cell(column, unescape, constants):
     text = []  # s is a non-nil stripped text
     others = []  # (test, value) for a cell of another type
     if isinstance(kind, Boolean):
-        text = [f"b = {const(_BOOLEANS)}.get(s.lower())", "if b is None: return None"]
-        text.append(f"{target} = b")
+        # the words as typed most often first (OUI, Non), then any case
+        spellings = {
+            spelling: value
+            for word, value in _BOOLEANS.items()
+            for spelling in (word, word.upper(), word.capitalize())
+        }
+        text = [
+            f"b = {const(spellings)}.get(s)",
+            f"if b is None: b = {const(_BOOLEANS)}.get(s.lower())",
+            "if b is None: return None",
+            f"{target} = b",
+        ]
         others = [("v is True or v is False", "v")]
     elif isinstance(kind, Integer):
         text = ["if not (s.isdigit() and s.isascii()): return None", f"{target} = int(s)"]
         others = [("v.__class__ is int", "v")]
     elif isinstance(kind, Enum):
-        codes = const({code: code for code in kind.values})
-        text = [f"e = {codes}.get(s.upper())", "if e is None: return None", f"{target} = e"]
+        codes = {code: code for code in kind.values}
+        upper = all(code.upper() == code for code in codes)
+        first = f"{const(codes)}.get(s) or " if upper else ""  # a code as the table spells it
+        text = [
+            f"e = {first}{const(codes)}.get(s.upper())",
+            "if e is None: return None",
+            f"{target} = e",
+        ]
     elif isinstance(kind, Date):
         # values._parse_date reads these two forms first; others: interpreted
         text = [
@@ -2007,6 +2094,17 @@ def _fast_cell(column, unescape, constants):
         if column.kind == POSTAL:
             number.append(f"if len(s) < {POSTAL_WIDTH}: return None")
         number += pad
+    if plain:
+        serial = ["  if len(v) == 5: return None"] if isinstance(kind, Date) else []
+        return [
+            f" v = c[{column.position}]",
+            " if v:",
+            *serial,
+            "  if len(v) > 5 or v.lower() not in NIL:",
+            "   s = v",
+            *("   " + line for line in text),
+            "   n = 1",
+        ]
     lines = [
         f" v = c[{column.position}]",
         " if v.__class__ is str:",
@@ -2026,7 +2124,7 @@ def _fast_cell(column, unescape, constants):
     return lines
 
 
-def _compile_fast(plan, unescape):
+def _compile_fast(plan, unescape, plain=False):
 
     from .values import NIL_WORDS
 
@@ -2042,14 +2140,14 @@ def _compile_fast(plan, unescape):
     width = max((c.position + 1 for c in plan.columns), default=0)
     constants["NONES"] = [None] * width
     lines = [
-        "def fast(c, S):",
+        "def fast(c):" if plain else "def fast(c, S):",
         f" if len(c) < {width}: c = [*c, *NONES[len(c):]]",
         " p = PLAIN_KEYS.copy()",
         " n = 0",
     ]
     lines += [f" i{group} = {{}}" for group in plan.groups]
     for column in plan.columns:
-        lines += _fast_cell(column, unescape, constants)
+        lines += _fast_cell(column, unescape, constants, plain)
     for group in plan.groups:
         full = {c.node.key: None for c in plan.columns if c.group == group}
         constants[f"FULL_{group}"] = full
