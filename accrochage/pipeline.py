@@ -263,10 +263,15 @@ class _HashTable:
     def setdefault(self, key, value):
         """The value stored under ``key``; store ``value`` and return None if none."""
         key = key or 1  # 0 marks an empty slot
-        slot = self._slot(key)
-        if self.keys[slot]:
+        keys, mask = self.keys, self.mask
+        slot = key & mask
+        found = keys[slot]
+        while found != key and found:  # probed inline: most slots are free
+            slot = (slot + 1) & mask
+            found = keys[slot]
+        if found:
             return self.values[slot]
-        self.keys[slot] = key
+        keys[slot] = key
         self.values[slot] = value
         self._added()
         return None
@@ -274,10 +279,15 @@ class _HashTable:
     def add(self, key):
         """True when ``key`` was there already; else add it."""
         key = key or 1
-        slot = self._slot(key)
-        if self.keys[slot]:
+        keys, mask = self.keys, self.mask
+        slot = key & mask
+        found = keys[slot]
+        while found != key and found:
+            slot = (slot + 1) & mask
+            found = keys[slot]
+        if found:
             return True
-        self.keys[slot] = key
+        keys[slot] = key
         self._added()
         return False
 
@@ -671,17 +681,40 @@ def prepare_passage(passage, *, version=DEFAULT_VERSION):
     >>> cpf["nomTitulaire"], cpf["prenom1Titulaire"]
     ('MARTIN', 'ÉLODIE')
     """
-    version = str(version)
-    result = rules.normalize_passage(passage, version=version)
+    return _preparer(str(version))(passage)
+
+
+@cache
+def _preparer(version):
+    """:func:`prepare_passage` for one version: the completion that
+    :func:`_completion` describes, in straight code generated from it."""
     flags, same = _completion(version)
-    get = result.get
+
+    def given(key):  # _given(get(key)), inline
+        return (
+            f"((v := g({key!r})) is not None and ((v != '' and not v.isspace())"
+            " if v.__class__ is str else _given(v)))"
+        )
+
+    def any_given(keys):
+        return " or ".join(map(given, keys)) or "False"
+
+    lines = ["def complete(r):", " g = r.get"]
     for flag, keys in flags:
-        if get(flag) is None:
-            result[flag] = any(_given(get(key)) for key in keys)
+        lines.append(f" if g({flag!r}) is None: r[{flag!r}] = {any_given(keys)}")
     for key, source, group in same:
-        if not _given(get(key)) and _given(get(source)) and any(_given(get(k)) for k in group):
-            result[key] = get(source)
-    return result
+        lines.append(f" if not {given(key)} and {given(source)} and ({any_given(group)}):")
+        lines.append(f"  r[{key!r}] = g({source!r})")
+    lines.append(" return r")
+    namespace = {"_given": _given}
+    code = compile("\n".join(lines), f"<accrochage prepare {version}>", "exec")
+    exec(code, namespace)  # noqa: S102 (source generated from the table)
+    complete, normalize = namespace["complete"], rules.normalize_passage
+
+    def prepare(passage):
+        return complete(normalize(passage, version=version))
+
+    return prepare
 
 
 # --------------------------------------------------------------------------
@@ -721,8 +754,8 @@ class _Job:
         }
         if _STRICT_RULES:
             self.check_options["strict"] = options.strict
-        self.normalize = prepare_passage
-        self.check = rules.check_passage
+        self.prepare = _preparer(self.version)
+        self.check = rules.passage_checker(**self.check_options)
         self.sequence = 0
 
     # one row ---------------------------------------------------------------
@@ -731,22 +764,28 @@ class _Job:
         """The passage to write, or None; the outcome goes to every sink."""
         row, passage = item.row, item.passage
         origin = getattr(item, "origin", None)
-        findings = list(item.findings)
+        findings = item.findings
         if row is None and passage is None:  # not a data row: about the file
-            self._file_level(findings)
+            self._file_level(list(findings))
             return None
         self.sequence += 1
         if row is None:
             row = self.sequence
         if passage is not None:
-            passage = self.normalize(passage, version=self.version)
-            checked = self.check(passage, **self.check_options)
+            passage = self.prepare(passage)
+            checked = self.check(passage)
+            across = self._across(passage, origin, row)
+            if not (checked or across or findings):
+                return self._ready(row, passage, origin)
+            findings = list(findings)
             if checked:
                 # a cell the reader refused is left empty: the rules would
                 # only say again that it is missing or wrong
                 refused = {f.field for f in findings if f.field and f.severity == BLOCKING}
                 findings.extend(_at_row(f, row) for f in checked if f.field not in refused)
-            findings.extend(self._across(passage, origin, row))
+            findings.extend(across)
+        else:
+            findings = list(findings)
         written = passage is not None and (
             not findings or not any(f.severity == BLOCKING for f in findings)
         )
@@ -756,6 +795,17 @@ class _Job:
             for sink in self.sinks:
                 sink(outcome)
         return passage if written else None
+
+    def _ready(self, row, passage, origin):
+        """The usual row: nothing to say, written."""
+        counts = self.counts
+        counts.rows += 1
+        counts.written += 1
+        if self.sinks:
+            outcome = RowOutcome(row, passage, (), True, origin)
+            for sink in self.sinks:
+                sink(outcome)
+        return passage
 
     def _file_level(self, findings):
         self.file_findings.extend(findings)

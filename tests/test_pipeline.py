@@ -341,7 +341,7 @@ def test_a_failure_leaves_no_file_and_no_report(tmp_path, monkeypatch):
             raise DocumentInvalid("Passage P-000700 : refusé.")
         return []
 
-    monkeypatch.setattr(pipeline.rules, "check_passage", refuse)
+    monkeypatch.setattr(pipeline.rules, "passage_checker", lambda **_options: refuse)
     out = tmp_path / "out"
     with pytest.raises(DocumentInvalid):
         run([make_passage(n) for n in range(1, 1001)], out, options=OPTIONS, report=out / "r.csv")
