@@ -1440,8 +1440,21 @@ class _RowReader:
         self.date1904 = date1904
         #: openpyxl leaves ST_Xstring escapes (``_x000B_``) in the text
         self.unescape = unescape
-        self.fast = _fast_reader(plan, unescape)
-        self.fast_plain = _fast_reader(plan, unescape, plain=True)
+        self._fast = {}  # compiled on first use: a file may need one reader only
+
+    def fast(self, cells, suspicious):
+        """The compiled reader (:func:`_fast_reader`) of an ordinary row."""
+        return self._reader(False)(cells, suspicious)
+
+    def fast_plain(self, cells):
+        """The compiled reader of a plain CSV line (:func:`_plain_cells`)."""
+        return self._reader(True)(cells)
+
+    def _reader(self, plain):
+        reader = self._fast.get(plain)
+        if reader is None:
+            reader = self._fast[plain] = _fast_reader(self.plan, self.unescape, plain=plain)
+        return reader
 
     def read(self, cells, row, *, suspicious=True, plain=False):
         plan = self.plan
@@ -1469,7 +1482,8 @@ class _RowReader:
 
     def _values(self, cells, row, suspicious, plain=False):
         """The passage of one row, the findings about its cells, and whether any is filled."""
-        passage = self.fast_plain(cells) if plain else self.fast(cells, suspicious)
+        fast = self._fast.get(plain) or self._reader(plain)
+        passage = fast(cells) if plain else fast(cells, suspicious)
         if passage is not None:
             return passage, [], passage is not False
         return self._read_values(cells, row, suspicious)
@@ -1798,7 +1812,7 @@ class RowIterator:
         self._rows = self._generate()
 
     def __iter__(self):
-        return self
+        return self._rows  # a for loop takes the generator's own next
 
     def __next__(self):
         return next(self._rows)

@@ -456,8 +456,11 @@ class FileSource:
             rows = importer.iter_rows(
                 path, version=self.version, filename=str(path), progress=report
             )
-            for item in rows:
-                yield _with_origin(item, origin) if origin else item
+            if origin is None:
+                yield from rows
+            else:
+                for item in rows:
+                    yield _with_origin(item, origin)
 
     __iter__ = rows
 
@@ -585,8 +588,6 @@ def read_accepted_ids(id_files=(), receipt_files=()) -> frozenset:
     ...     sorted(read_accepted_ids([path]))
     ['P-1', 'P-2']
     """
-    from .receipt import parse_receipt
-
     accepted = set()
     for path in id_files:
         try:
@@ -599,6 +600,8 @@ def read_accepted_ids(id_files=(), receipt_files=()) -> frozenset:
             raise AccrochageError(
                 f"« {path} » n'est pas un fichier texte UTF-8 : mettez un idTechnique par ligne."
             ) from None
+    if receipt_files:
+        from .receipt import parse_receipt  # a large module: only when there are receipts
     for path in receipt_files:
         accepted.update(i for i in (_id_text(x) for x in parse_receipt(path).accepted_ids) if i)
     return frozenset(accepted)
@@ -974,13 +977,21 @@ def _id_entries(source, progress):
         yield from iter_ids(progress=progress)
         return
     sequence = 0
-    for item in _as_items(_source_rows(source, progress)):
+    for item in _items(source, progress):
         if item.row is None and item.passage is None:
             continue
         sequence += 1
         if item.passage is not None:
             row = item.row if item.row is not None else sequence
             yield getattr(item, "origin", None), row, item.passage.get(ID_KEY)
+
+
+def _items(source, progress):
+    """The rows of ``source`` as :class:`Row`-like items."""
+    rows = _source_rows(source, progress)
+    if isinstance(source, (FileSource, FluxSource)):
+        return rows  # Row-like already
+    return _as_items(rows)
 
 
 def _as_items(rows):
@@ -1159,10 +1170,10 @@ def _attempt(source, out_dir, options, sinks, duplicates, phases):
     again with every repeated id known."""
     if duplicates is not None:
         job = _Job(options, duplicates, sinks)
-        return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+        return job, _write(job, _items(source, phases), out_dir, options)
     job = _Job(options, None, sinks, watch=_HashTable(values=False))
     try:
-        return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+        return job, _write(job, _items(source, phases), out_dir, options)
     except _Restart:
         pass
     for sink in sinks:
@@ -1171,7 +1182,7 @@ def _attempt(source, out_dir, options, sinks, duplicates, phases):
     duplicates = find_duplicate_ids(_id_entries(source, phases))
     phases.next()
     job = _Job(options, duplicates, sinks)
-    return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+    return job, _write(job, _items(source, phases), out_dir, options)
 
 
 class _Regroup:
