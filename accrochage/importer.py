@@ -112,6 +112,9 @@ class ImportedRow:
     row: int
     passage: dict | None
     findings: list = field(default_factory=list)
+    #: the schema version the passage is already normalized for (as
+    #: :func:`accrochage.rules.normalize_passage` does), see :func:`iter_rows`
+    normalized: str | None = None
 
     @property
     def blocking(self):
@@ -1433,8 +1436,12 @@ def _birth_choice(schema):
 class _RowReader:
     """Turns the cells of one row into an :class:`ImportedRow`, with the plan."""
 
-    def __init__(self, plan, *, date1904=False, unescape=False, zero_cells=frozenset()):
+    def __init__(
+        self, plan, *, date1904=False, unescape=False, zero_cells=frozenset(), normalize=False
+    ):
         self.plan = plan
+        #: plain lines are read normalized (see iter_rows) when the header allows
+        self.normalize = normalize and _normalized_reader(plan) is not None
         #: (position, row) of the numbers shown with their leading zeros
         self.zero_cells = zero_cells
         self.date1904 = date1904
@@ -1456,7 +1463,25 @@ class _RowReader:
             reader = self._fast[plain] = _fast_reader(self.plan, self.unescape, plain=plain)
         return reader
 
+    def _read_normalized(self, cells, row):
+        """A plain line read normalized, when it gives no finding; else None."""
+        passage = _normalized_reader(self.plan)(cells)
+        if not passage:
+            return None
+        plan = self.plan
+        if len(cells) > plan.width or any(
+            position < len(cells) and cells[position] for position in plan.unknown_positions
+        ):
+            return None  # the general path says what these cells are
+        if plan.birth_choice and passage.get("codeInsee") and passage.get("codePostal"):
+            return None
+        return ImportedRow(row, passage, [], plan.schema.version)
+
     def read(self, cells, row, *, suspicious=True, plain=False):
+        if plain and self.normalize:
+            imported = self._read_normalized(cells, row)
+            if imported is not None:
+                return imported
         plan = self.plan
         passage, findings, any_value = self._values(cells, row, suspicious, plain)
         extra = self._extra(cells, row, findings)
@@ -1795,8 +1820,9 @@ class RowIterator:
     """The rows of one file (see :func:`iter_rows`); ``header_row``,
     ``columns`` and ``format`` are known once the first row is read."""
 
-    def __init__(self, source, *, version, filename, progress, xlsx_reader=None):
+    def __init__(self, source, *, version, filename, progress, xlsx_reader=None, normalize=False):
         self.schema = get_schema(version)
+        self._normalize = normalize
         self._source = source
         self._filename = filename
         self._progress = progress
@@ -1859,6 +1885,7 @@ class RowIterator:
             date1904=date1904,
             unescape=self.xlsx_reader == "openpyxl",
             zero_cells=zero_cells,
+            normalize=self._normalize and lines is not None,
         )
         rest = head[position + 1 :]
         preamble = HEADER_SCAN
@@ -1965,7 +1992,9 @@ def _chain(first, rest):
     yield from rest
 
 
-def iter_rows(source, *, version="1.1.2", filename=None, progress=None) -> RowIterator:
+def iter_rows(
+    source, *, version="1.1.2", filename=None, progress=None, normalize=False
+) -> RowIterator:
     """Stream the data rows of a CSV or XLSX file in the CDC template layout.
 
     ``source``: a path, bytes, or a binary (or text) file object. Yields one
@@ -1973,7 +2002,10 @@ def iter_rows(source, *, version="1.1.2", filename=None, progress=None) -> RowIt
     ``progress(done_bytes, total_bytes)`` is called every few hundred rows.
     Raises :class:`ImportFileError` (French message) when the file cannot be
     read at all. An XLSX sheet is streamed (:func:`_stream_rows`): memory
-    does not grow with its rows.
+    does not grow with its rows. With ``normalize`` (the deposit pipeline),
+    a CSV row that reads without a finding may come already normalized as
+    :func:`accrochage.rules.normalize_passage` would leave it, in one pass;
+    such a row says so (``normalized`` is the version).
 
     >>> rows = iter_rows(b"idTechnique;codePostal\\nP-1;1000\\n")
     >>> [(r.row, r.passage["codePostal"], [f.code for f in r.findings]) for r in rows]
@@ -1981,7 +2013,9 @@ def iter_rows(source, *, version="1.1.2", filename=None, progress=None) -> RowIt
     >>> rows.header_row, rows.format
     (1, 'csv')
     """
-    return RowIterator(source, version=version, filename=filename, progress=progress)
+    return RowIterator(
+        source, version=version, filename=filename, progress=progress, normalize=normalize
+    )
 
 
 def read_passages(source, *, filename=None, version="1.1.2") -> ImportResult:
@@ -2032,14 +2066,36 @@ def _fast_reader(plan, unescape, *, plain=False):
     return fast
 
 
-def _fast_cell(column, unescape, constants, plain=False):
+def _normalized_reader(plan):
+    """``fast(cells)`` for a plain CSV line, each text as
+    :func:`accrochage.rules.normalize_passage` leaves it (the cleaners of
+    :mod:`accrochage.rule_plan`, the one source); None when the header has a
+    NIR column (normalize checks the NIR as a whole)."""
+    from .rule_plan import NIR, compiled
+
+    key = (
+        plan.schema.version,
+        tuple((c.position, c.node.key, c.kind, c.group) for c in plan.columns),
+        "normalized",
+    )
+    if key not in _FAST_READERS:
+        keys = {c.node.key for c in plan.columns}
+        rules = compiled(plan.schema.version)
+        cleaners = {key: rules.text_cleaner(key) for key in keys}
+        _FAST_READERS[key] = None if NIR in keys else _compile_fast(plan, False, True, cleaners)
+    return _FAST_READERS[key]
+
+
+def _fast_cell(column, unescape, constants, plain=False, clean=None):
     """The lines reading one column: ``v`` is the cell, ``s`` its stripped
     text; each kind of value does what :func:`accrochage.values.parser`
     does on the usual input, and hands anything else over.
 
     ``plain``: the cells of a CSV line that :func:`_plain_cells` passed, text
     or None: what it rules out (a guard quote, white space around the text, a
-    cell too long) is not tested again, and no cell needs stripping."""
+    cell too long) is not tested again, and no cell needs stripping.
+    ``clean``: how normalize changes this column's text
+    (:meth:`accrochage.rule_plan._Plan.text_cleaner`), applied as it is read."""
     from .dictionary import Boolean, Enum, Integer
     from .values import _BOOLEANS
 
@@ -2102,7 +2158,8 @@ def _fast_cell(column, unescape, constants, plain=False):
         if column.kind == POSTAL:
             # fewer than 5 digits: padded with a warning, by the interpreted path
             text = [f"if len(s) < {POSTAL_WIDTH} and s.isdigit() and s.isascii(): return None"]
-        text += [*pad, f"{target} = s"]
+        value = f"{const(clean)}(s)" if clean is not None else "s"
+        text += [*pad, f"{target} = {value}"]
         others = [("v.__class__ is int and v >= 0", "s")]
         number = ["s = str(v)"]
         if column.kind == POSTAL:
@@ -2138,7 +2195,7 @@ def _fast_cell(column, unescape, constants, plain=False):
     return lines
 
 
-def _compile_fast(plan, unescape, plain=False):
+def _compile_fast(plan, unescape, plain=False, cleaners=None):
 
     from .values import NIL_WORDS
 
@@ -2161,7 +2218,8 @@ def _compile_fast(plan, unescape, plain=False):
     ]
     lines += [f" i{group} = {{}}" for group in plan.groups]
     for column in plan.columns:
-        lines += _fast_cell(column, unescape, constants, plain)
+        clean = cleaners.get(column.node.key) if cleaners else None
+        lines += _fast_cell(column, unescape, constants, plain, clean)
     for group in plan.groups:
         full = {c.node.key: None for c in plan.columns if c.group == group}
         constants[f"FULL_{group}"] = full

@@ -454,7 +454,11 @@ class FileSource:
         for path, report in self._files(progress):
             origin = path.name if self.several else None
             rows = importer.iter_rows(
-                path, version=self.version, filename=str(path), progress=report
+                path,
+                version=self.version,
+                filename=str(path),
+                progress=report,
+                normalize=origin is None,  # a Row with an origin is prepared again
             )
             if origin is None:
                 yield from rows
@@ -717,6 +721,7 @@ def _preparer(version):
     def prepare(passage):
         return complete(normalize(passage, version=version))
 
+    prepare.complete = complete  # for a passage that is normalized already
     return prepare
 
 
@@ -758,6 +763,7 @@ class _Job:
         if _STRICT_RULES:
             self.check_options["strict"] = options.strict
         self.prepare = _preparer(self.version)
+        self.complete = self.prepare.complete
         self.check = rules.passage_checker(**self.check_options)
         self.sequence = 0
 
@@ -775,7 +781,10 @@ class _Job:
         if row is None:
             row = self.sequence
         if passage is not None:
-            passage = self.prepare(passage)
+            if getattr(item, "normalized", None) == self.version:
+                passage = self.complete(passage)  # read normalized: completed only
+            else:
+                passage = self.prepare(passage)
             checked = self.check(passage)
             across = self._across(passage, origin, row)
             if not (checked or across or findings):

@@ -366,6 +366,21 @@ class _Plan:
             name = self._memos[clean] = self._const({})
         return name
 
+    def text_cleaner(self, key):
+        """What normalize does to a stripped, non-empty text of ``key``, as a
+        function (remembering the texts it cleaned), or None when it keeps
+        such a text as it is (trimmed text; a code of the table is kept too)."""
+        clean = self.cleaners.get(key) or self.item_cleaners.get(key)
+        if clean is None or clean is _trim or getattr(clean, "codes", None) is not None:
+            return None
+        memo = {}
+
+        def cleaned(value):
+            known = memo.get(value, _MISSING)
+            return _remember(memo, clean, value) if known is _MISSING else known
+
+        return cleaned
+
     def _normalize_loop(self, passage):
         result = dict(passage)
         for key, value in passage.items():

@@ -549,3 +549,50 @@ def test_the_plain_line_test_refuses_what_the_reader_must_see():
         "P-1;" + "x" * MAX_CELL_CHARS,
     ):
         assert not _plain_cells(line, ";"), line
+
+
+def _odd_lines_csv(version, unique_ids=False, leave_out=()):
+    """The import layout with every column × odd texts, one row each
+    (``unique_ids``: each row with an idTechnique of its own; ``leave_out``:
+    texts not to use)."""
+    schema = get_schema(version)
+    header = [node.dico_id for node in schema.columns if node.key != "nir"]
+    base = [_csv_text(GOOD_ROW.get(dico_id)) for dico_id in header]
+    base[header.index("8.10")] = "69123"  # a birth code that goes with no other
+    lines = [";".join(header), ";".join(base)]
+    extra = ("martin", "  élodie   marie", "2a004", "rs 5875", "Rncp")
+    texts = [v for v in (*ODD_CELLS, *PLAIN_EDGES, *extra) if isinstance(v, str)]
+    texts = [v for v in texts if not any(c in v for c in ';"\r\n') and v not in leave_out]
+    for position in range(len(header)):
+        for value in texts:
+            cells = list(base)
+            if unique_ids:
+                cells[header.index("5.1")] = f"P-{len(lines)}"
+            cells[position] = value
+            lines.append(";".join(cells))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("version", ["1.1.2", "1.1.5"])
+def test_rows_read_normalized_are_what_normalize_passage_makes_of_them(version):
+    """``iter_rows(normalize=True)``: a row read normalized in one pass holds
+    exactly what normalize_passage makes of the row as read, with the same
+    (no) findings; every other row is read as without the option."""
+    from accrochage import importer
+    from accrochage.rules import normalize_passage
+
+    data = _odd_lines_csv(version)
+    raw = list(importer.iter_rows(data, version=version))
+    normalized = list(importer.iter_rows(data, version=version, normalize=True))
+    assert len(raw) == len(normalized)
+    taken = 0
+    for before, after in zip(raw, normalized, strict=True):
+        assert (after.row, after.findings) == (before.row, before.findings)
+        if after.normalized is None:
+            assert list((after.passage or {}).items()) == list((before.passage or {}).items())
+            continue
+        taken += 1
+        assert after.normalized == version and before.findings == []
+        expected = normalize_passage(before.passage, version=version)
+        assert list(after.passage.items()) == list(expected.items()), after.row
+    assert normalized[0].normalized == version and taken > len(raw) // 4
