@@ -1441,7 +1441,7 @@ class _RowReader:
     ):
         self.plan = plan
         #: plain lines are read normalized (see iter_rows) when the header allows
-        self.normalize = normalize and _normalized_reader(plan) is not None
+        self.normalized = _normalized_reader(plan) if normalize else None
         #: (position, row) of the numbers shown with their leading zeros
         self.zero_cells = zero_cells
         self.date1904 = date1904
@@ -1465,7 +1465,7 @@ class _RowReader:
 
     def _read_normalized(self, cells, row):
         """A plain line read normalized, when it gives no finding; else None."""
-        passage = _normalized_reader(self.plan)(cells)
+        passage = self.normalized(cells)
         if not passage:
             return None
         plan = self.plan
@@ -1478,7 +1478,7 @@ class _RowReader:
         return ImportedRow(row, passage, [], plan.schema.version)
 
     def read(self, cells, row, *, suspicious=True, plain=False):
-        if plain and self.normalize:
+        if plain and self.normalized is not None:
             imported = self._read_normalized(cells, row)
             if imported is not None:
                 return imported
