@@ -132,6 +132,11 @@ def _report_cell(value):
     return clip(safe_cell(value))
 
 
+def _plain_cell(value):
+    """A short text that :func:`_report_cell` leaves as it is."""
+    return value.__class__ is str and value[:1].isalnum() and len(value) <= CELL_LIMIT
+
+
 def _line_facts(passage):
     """idTechnique, holder and certification code of a report line."""
     get = passage.get
@@ -191,7 +196,18 @@ class FindingsReport:
         """One line; ``written`` False marks a row left out of the flux."""
         passage = passage or {}
         if not findings and written is not False:  # the usual row: nothing to say
-            cells = [row, *map(_report_cell, _line_facts(passage)), STATUS_READY, 0, 0, ""]
+            get = passage.get
+            ident, code = get("idTechnique"), get("code")
+            cells = [
+                row,
+                ident if _plain_cell(ident) else _report_cell(ident),
+                _report_cell(_holder(passage)),
+                code if _plain_cell(code) else _report_cell(code),
+                STATUS_READY,
+                0,
+                0,
+                "",
+            ]
             if self.with_origin:
                 cells.insert(0, _report_cell(origin))
             self._writer.writerow(cells)

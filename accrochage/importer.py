@@ -112,6 +112,9 @@ class ImportedRow:
     row: int
     passage: dict | None
     findings: list = field(default_factory=list)
+    #: the schema version the passage is already normalized for (as
+    #: :func:`accrochage.rules.normalize_passage` does), see :func:`iter_rows`
+    normalized: str | None = None
 
     @property
     def blocking(self):
@@ -304,6 +307,8 @@ class _Record:
     cp1252: bool = False
     suspicious: bool = False
     column: str | None = None
+    #: every cell is plain text as :func:`_plain_cells` says
+    plain: bool = False
 
 
 class _Lines:
@@ -461,6 +466,10 @@ def _csv_records(lines, delimiter, width):
     """
     reader = csv.reader(lines, delimiter=delimiter)
     while True:
+        plain = _plain_record(lines, delimiter)
+        if plain is not None:
+            yield plain
+            continue
         threshold = max(1, (width[0] - 1) // 2)
         lines.mark()
         try:
@@ -496,6 +505,63 @@ def _csv_records(lines, delimiter, width):
             cells = _split_line(text, delimiter)
         suspicious = any(_UNWRITABLE.search(item[1]) for item in span) or len(span) > 1
         yield _Record(number, cells, None, cp1252, suspicious or "\t" in text)
+
+
+#: below this length no field of a line can pass ``csv``'s field size limit
+_CSV_FIELD_LIMIT = csv.field_size_limit()
+
+
+def _plain_record(lines, delimiter):
+    """The record of the next line when it is a plain one, else None.
+
+    A line without quotes (nor a carriage return or NUL) is one record, and
+    ``csv.reader`` splits it at every delimiter: ``str.split`` gives the
+    same cells, without the reader's machinery. Any other line is given
+    back for :func:`_csv_records` to read with ``csv``.
+    """
+    try:
+        item = lines.next_line()
+    except StopIteration:
+        return None
+    number, text, cp1252 = item
+    body = text[:-1]  # without the "\n" that next_line adds for csv
+    if (
+        not body
+        or '"' in body
+        or "\n" in body
+        or "\r" in body
+        or "\x00" in body
+        or len(body) >= _CSV_FIELD_LIMIT
+    ):
+        lines.pending.appendleft(item)
+        return None
+    suspicious = "\t" in body or _UNWRITABLE.search(body) is not None
+    plain = not suspicious and _plain_cells(body, delimiter)
+    cp1252 = lines.utf8_seen and cp1252
+    return _Record(number, body.split(delimiter), None, cp1252, suspicious, plain=plain)
+
+
+#: the white space ``str.strip`` removes, beyond ASCII (an ASCII line that
+#: is not suspicious holds no other white space than the space)
+_WIDE_SPACE = re.compile("[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+
+
+def _plain_cells(body, delimiter):
+    """True when no cell of a line that is not suspicious is longer than a
+    spreadsheet cell, starts with our formula guard (``'``) or starts or
+    ends with white space: the reader's per-cell tests for these
+    (:meth:`_RowReader._text`, the stripping) then have nothing to find,
+    and :func:`_fast_reader` skips them."""
+    return (
+        len(body) <= MAX_CELL_CHARS
+        and body[0] != "'"
+        and body[0] != " "
+        and body[-1] != " "
+        and delimiter + "'" not in body
+        and delimiter + " " not in body
+        and " " + delimiter not in body
+        and (body.isascii() or _WIDE_SPACE.search(body) is None)
+    )
 
 
 #: lines a quoted cell may span when ``csv`` gave up on its record
@@ -1370,18 +1436,54 @@ def _birth_choice(schema):
 class _RowReader:
     """Turns the cells of one row into an :class:`ImportedRow`, with the plan."""
 
-    def __init__(self, plan, *, date1904=False, unescape=False, zero_cells=frozenset()):
+    def __init__(
+        self, plan, *, date1904=False, unescape=False, zero_cells=frozenset(), normalize=False
+    ):
         self.plan = plan
+        #: plain lines are read normalized (see iter_rows) when the header allows
+        self.normalized = _normalized_reader(plan) if normalize else None
         #: (position, row) of the numbers shown with their leading zeros
         self.zero_cells = zero_cells
         self.date1904 = date1904
         #: openpyxl leaves ST_Xstring escapes (``_x000B_``) in the text
         self.unescape = unescape
-        self.fast = _fast_reader(plan, unescape)
+        self._fast = {}  # compiled on first use: a file may need one reader only
 
-    def read(self, cells, row, *, suspicious=True):
+    def fast(self, cells, suspicious):
+        """The compiled reader (:func:`_fast_reader`) of an ordinary row."""
+        return self._reader(False)(cells, suspicious)
+
+    def fast_plain(self, cells):
+        """The compiled reader of a plain CSV line (:func:`_plain_cells`)."""
+        return self._reader(True)(cells)
+
+    def _reader(self, plain):
+        reader = self._fast.get(plain)
+        if reader is None:
+            reader = self._fast[plain] = _fast_reader(self.plan, self.unescape, plain=plain)
+        return reader
+
+    def _read_normalized(self, cells, row):
+        """A plain line read normalized, when it gives no finding; else None."""
+        passage = self.normalized(cells)
+        if not passage:
+            return None
         plan = self.plan
-        passage, findings, any_value = self._values(cells, row, suspicious)
+        if len(cells) > plan.width or any(
+            position < len(cells) and cells[position] for position in plan.unknown_positions
+        ):
+            return None  # the general path says what these cells are
+        if plan.birth_choice and passage.get("codeInsee") and passage.get("codePostal"):
+            return None
+        return ImportedRow(row, passage, [], plan.schema.version)
+
+    def read(self, cells, row, *, suspicious=True, plain=False):
+        if plain and self.normalized is not None:
+            imported = self._read_normalized(cells, row)
+            if imported is not None:
+                return imported
+        plan = self.plan
+        passage, findings, any_value = self._values(cells, row, suspicious, plain)
         extra = self._extra(cells, row, findings)
         if not any_value:
             if not extra:
@@ -1403,9 +1505,10 @@ class _RowReader:
             findings = [_with_passage(f, passage_id) for f in findings]
         return ImportedRow(row, passage, findings)
 
-    def _values(self, cells, row, suspicious):
+    def _values(self, cells, row, suspicious, plain=False):
         """The passage of one row, the findings about its cells, and whether any is filled."""
-        passage = self.fast(cells, suspicious)
+        fast = self._fast.get(plain) or self._reader(plain)
+        passage = fast(cells) if plain else fast(cells, suspicious)
         if passage is not None:
             return passage, [], passage is not False
         return self._read_values(cells, row, suspicious)
@@ -1717,8 +1820,9 @@ class RowIterator:
     """The rows of one file (see :func:`iter_rows`); ``header_row``,
     ``columns`` and ``format`` are known once the first row is read."""
 
-    def __init__(self, source, *, version, filename, progress, xlsx_reader=None):
+    def __init__(self, source, *, version, filename, progress, xlsx_reader=None, normalize=False):
         self.schema = get_schema(version)
+        self._normalize = normalize
         self._source = source
         self._filename = filename
         self._progress = progress
@@ -1734,7 +1838,7 @@ class RowIterator:
         self._rows = self._generate()
 
     def __iter__(self):
-        return self
+        return self._rows  # a for loop takes the generator's own next
 
     def __next__(self):
         return next(self._rows)
@@ -1781,6 +1885,7 @@ class RowIterator:
             date1904=date1904,
             unescape=self.xlsx_reader == "openpyxl",
             zero_cells=zero_cells,
+            normalize=self._normalize and lines is not None,
         )
         rest = head[position + 1 :]
         preamble = HEADER_SCAN
@@ -1850,7 +1955,7 @@ class RowIterator:
             return None
         if plan.label_column and _template_label(cells[0]):
             return None
-        imported = reader.read(cells, record.row, suspicious=record.suspicious)
+        imported = reader.read(cells, record.row, suspicious=record.suspicious, plain=record.plain)
         if imported is not None and record.cp1252:
             imported.findings.insert(0, _cp1252_finding(record.row, imported))
         return imported
@@ -1887,7 +1992,9 @@ def _chain(first, rest):
     yield from rest
 
 
-def iter_rows(source, *, version="1.1.2", filename=None, progress=None) -> RowIterator:
+def iter_rows(
+    source, *, version="1.1.2", filename=None, progress=None, normalize=False
+) -> RowIterator:
     """Stream the data rows of a CSV or XLSX file in the CDC template layout.
 
     ``source``: a path, bytes, or a binary (or text) file object. Yields one
@@ -1895,7 +2002,10 @@ def iter_rows(source, *, version="1.1.2", filename=None, progress=None) -> RowIt
     ``progress(done_bytes, total_bytes)`` is called every few hundred rows.
     Raises :class:`ImportFileError` (French message) when the file cannot be
     read at all. An XLSX sheet is streamed (:func:`_stream_rows`): memory
-    does not grow with its rows.
+    does not grow with its rows. With ``normalize`` (the deposit pipeline),
+    a CSV row that reads without a finding may come already normalized as
+    :func:`accrochage.rules.normalize_passage` would leave it, in one pass;
+    such a row says so (``normalized`` is the version).
 
     >>> rows = iter_rows(b"idTechnique;codePostal\\nP-1;1000\\n")
     >>> [(r.row, r.passage["codePostal"], [f.code for f in r.findings]) for r in rows]
@@ -1903,7 +2013,9 @@ def iter_rows(source, *, version="1.1.2", filename=None, progress=None) -> RowIt
     >>> rows.header_row, rows.format
     (1, 'csv')
     """
-    return RowIterator(source, version=version, filename=filename, progress=progress)
+    return RowIterator(
+        source, version=version, filename=filename, progress=progress, normalize=normalize
+    )
 
 
 def read_passages(source, *, filename=None, version="1.1.2") -> ImportResult:
@@ -1931,7 +2043,7 @@ def read_passages(source, *, filename=None, version="1.1.2") -> ImportResult:
 _FAST_READERS = {}
 
 
-def _fast_reader(plan, unescape):
+def _fast_reader(plan, unescape, *, plain=False):
     """``fast(cells, suspicious)``: the passage of an ordinary row, in straight
     code generated from the plan, or None when a cell is anything but
     ordinary (a guard quote, an odd character, a value its parser would
@@ -1939,22 +2051,51 @@ def _fast_reader(plan, unescape):
     then reads the row and says what is wrong: its findings are the
     reference (the tests compare both on every column and many odd cells).
     ``False``: no column of the plan is filled. Built once per header.
+    With ``plain``, ``fast(cells)`` for the cells of a plain CSV line (see
+    :func:`_fast_cell`): the same passage, fewer tests.
     """
     key = (
         plan.schema.version,
         tuple((c.position, c.node.key, c.kind, c.group) for c in plan.columns),
         unescape,
+        plain,
     )
     fast = _FAST_READERS.get(key)
     if fast is None:
-        fast = _FAST_READERS[key] = _compile_fast(plan, unescape)
+        fast = _FAST_READERS[key] = _compile_fast(plan, unescape, plain)
     return fast
 
 
-def _fast_cell(column, unescape, constants):
+def _normalized_reader(plan):
+    """``fast(cells)`` for a plain CSV line, each text as
+    :func:`accrochage.rules.normalize_passage` leaves it (the cleaners of
+    :mod:`accrochage.rule_plan`, the one source); None when the header has a
+    NIR column (normalize checks the NIR as a whole)."""
+    from .rule_plan import NIR, compiled
+
+    key = (
+        plan.schema.version,
+        tuple((c.position, c.node.key, c.kind, c.group) for c in plan.columns),
+        "normalized",
+    )
+    if key not in _FAST_READERS:
+        keys = {c.node.key for c in plan.columns}
+        rules = compiled(plan.schema.version)
+        cleaners = {key: rules.text_cleaner(key) for key in keys}
+        _FAST_READERS[key] = None if NIR in keys else _compile_fast(plan, False, True, cleaners)
+    return _FAST_READERS[key]
+
+
+def _fast_cell(column, unescape, constants, plain=False, clean=None):
     """The lines reading one column: ``v`` is the cell, ``s`` its stripped
     text; each kind of value does what :func:`accrochage.values.parser`
-    does on the usual input, and hands anything else over."""
+    does on the usual input, and hands anything else over.
+
+    ``plain``: the cells of a CSV line that :func:`_plain_cells` passed, text
+    or None: what it rules out (a guard quote, white space around the text, a
+    cell too long) is not tested again, and no cell needs stripping.
+    ``clean``: how normalize changes this column's text
+    (:meth:`accrochage.rule_plan._Plan.text_cleaner`), applied as it is read."""
     from .dictionary import Boolean, Enum, Integer
     from .values import _BOOLEANS
 
@@ -1974,15 +2115,31 @@ def _fast_cell(column, unescape, constants):
     text = []  # s is a non-nil stripped text
     others = []  # (test, value) for a cell of another type
     if isinstance(kind, Boolean):
-        text = [f"b = {const(_BOOLEANS)}.get(s.lower())", "if b is None: return None"]
-        text.append(f"{target} = b")
+        # the words as typed most often first (OUI, Non), then any case
+        spellings = {
+            spelling: value
+            for word, value in _BOOLEANS.items()
+            for spelling in (word, word.upper(), word.capitalize())
+        }
+        text = [
+            f"b = {const(spellings)}.get(s)",
+            f"if b is None: b = {const(_BOOLEANS)}.get(s.lower())",
+            "if b is None: return None",
+            f"{target} = b",
+        ]
         others = [("v is True or v is False", "v")]
     elif isinstance(kind, Integer):
         text = ["if not (s.isdigit() and s.isascii()): return None", f"{target} = int(s)"]
         others = [("v.__class__ is int", "v")]
     elif isinstance(kind, Enum):
-        codes = const({code: code for code in kind.values})
-        text = [f"e = {codes}.get(s.upper())", "if e is None: return None", f"{target} = e"]
+        codes = {code: code for code in kind.values}
+        upper = all(code.upper() == code for code in codes)
+        first = f"{const(codes)}.get(s) or " if upper else ""  # a code as the table spells it
+        text = [
+            f"e = {first}{const(codes)}.get(s.upper())",
+            "if e is None: return None",
+            f"{target} = e",
+        ]
     elif isinstance(kind, Date):
         # values._parse_date reads these two forms first; others: interpreted
         text = [
@@ -2001,12 +2158,24 @@ def _fast_cell(column, unescape, constants):
         if column.kind == POSTAL:
             # fewer than 5 digits: padded with a warning, by the interpreted path
             text = [f"if len(s) < {POSTAL_WIDTH} and s.isdigit() and s.isascii(): return None"]
-        text += [*pad, f"{target} = s"]
+        value = f"{const(clean)}(s)" if clean is not None else "s"
+        text += [*pad, f"{target} = {value}"]
         others = [("v.__class__ is int and v >= 0", "s")]
         number = ["s = str(v)"]
         if column.kind == POSTAL:
             number.append(f"if len(s) < {POSTAL_WIDTH}: return None")
         number += pad
+    if plain:
+        serial = ["  if len(v) == 5: return None"] if isinstance(kind, Date) else []
+        return [
+            f" v = c[{column.position}]",
+            " if v:",
+            *serial,
+            "  if len(v) > 5 or v.lower() not in NIL:",
+            "   s = v",
+            *("   " + line for line in text),
+            "   n = 1",
+        ]
     lines = [
         f" v = c[{column.position}]",
         " if v.__class__ is str:",
@@ -2026,7 +2195,7 @@ def _fast_cell(column, unescape, constants):
     return lines
 
 
-def _compile_fast(plan, unescape):
+def _compile_fast(plan, unescape, plain=False, cleaners=None):
 
     from .values import NIL_WORDS
 
@@ -2042,14 +2211,15 @@ def _compile_fast(plan, unescape):
     width = max((c.position + 1 for c in plan.columns), default=0)
     constants["NONES"] = [None] * width
     lines = [
-        "def fast(c, S):",
+        "def fast(c):" if plain else "def fast(c, S):",
         f" if len(c) < {width}: c = [*c, *NONES[len(c):]]",
         " p = PLAIN_KEYS.copy()",
         " n = 0",
     ]
     lines += [f" i{group} = {{}}" for group in plan.groups]
     for column in plan.columns:
-        lines += _fast_cell(column, unescape, constants)
+        clean = cleaners.get(column.node.key) if cleaners else None
+        lines += _fast_cell(column, unescape, constants, plain, clean)
     for group in plan.groups:
         full = {c.node.key: None for c in plan.columns if c.group == group}
         constants[f"FULL_{group}"] = full

@@ -263,10 +263,15 @@ class _HashTable:
     def setdefault(self, key, value):
         """The value stored under ``key``; store ``value`` and return None if none."""
         key = key or 1  # 0 marks an empty slot
-        slot = self._slot(key)
-        if self.keys[slot]:
+        keys, mask = self.keys, self.mask
+        slot = key & mask
+        found = keys[slot]
+        while found != key and found:  # probed inline: most slots are free
+            slot = (slot + 1) & mask
+            found = keys[slot]
+        if found:
             return self.values[slot]
-        self.keys[slot] = key
+        keys[slot] = key
         self.values[slot] = value
         self._added()
         return None
@@ -274,10 +279,15 @@ class _HashTable:
     def add(self, key):
         """True when ``key`` was there already; else add it."""
         key = key or 1
-        slot = self._slot(key)
-        if self.keys[slot]:
+        keys, mask = self.keys, self.mask
+        slot = key & mask
+        found = keys[slot]
+        while found != key and found:
+            slot = (slot + 1) & mask
+            found = keys[slot]
+        if found:
             return True
-        self.keys[slot] = key
+        keys[slot] = key
         self._added()
         return False
 
@@ -444,10 +454,17 @@ class FileSource:
         for path, report in self._files(progress):
             origin = path.name if self.several else None
             rows = importer.iter_rows(
-                path, version=self.version, filename=str(path), progress=report
+                path,
+                version=self.version,
+                filename=str(path),
+                progress=report,
+                normalize=origin is None,  # a Row with an origin is prepared again
             )
-            for item in rows:
-                yield _with_origin(item, origin) if origin else item
+            if origin is None:
+                yield from rows
+            else:
+                for item in rows:
+                    yield _with_origin(item, origin)
 
     __iter__ = rows
 
@@ -575,8 +592,6 @@ def read_accepted_ids(id_files=(), receipt_files=()) -> frozenset:
     ...     sorted(read_accepted_ids([path]))
     ['P-1', 'P-2']
     """
-    from .receipt import parse_receipt
-
     accepted = set()
     for path in id_files:
         try:
@@ -589,6 +604,8 @@ def read_accepted_ids(id_files=(), receipt_files=()) -> frozenset:
             raise AccrochageError(
                 f"« {path} » n'est pas un fichier texte UTF-8 : mettez un idTechnique par ligne."
             ) from None
+    if receipt_files:
+        from .receipt import parse_receipt  # a large module: only when there are receipts
     for path in receipt_files:
         accepted.update(i for i in (_id_text(x) for x in parse_receipt(path).accepted_ids) if i)
     return frozenset(accepted)
@@ -671,17 +688,41 @@ def prepare_passage(passage, *, version=DEFAULT_VERSION):
     >>> cpf["nomTitulaire"], cpf["prenom1Titulaire"]
     ('MARTIN', 'ÉLODIE')
     """
-    version = str(version)
-    result = rules.normalize_passage(passage, version=version)
+    return _preparer(str(version))(passage)
+
+
+@cache
+def _preparer(version):
+    """:func:`prepare_passage` for one version: the completion that
+    :func:`_completion` describes, in straight code generated from it."""
     flags, same = _completion(version)
-    get = result.get
+
+    def given(key):  # _given(get(key)), inline
+        return (
+            f"((v := g({key!r})) is not None and ((v != '' and not v.isspace())"
+            " if v.__class__ is str else _given(v)))"
+        )
+
+    def any_given(keys):
+        return " or ".join(map(given, keys)) or "False"
+
+    lines = ["def complete(r):", " g = r.get"]
     for flag, keys in flags:
-        if get(flag) is None:
-            result[flag] = any(_given(get(key)) for key in keys)
+        lines.append(f" if g({flag!r}) is None: r[{flag!r}] = {any_given(keys)}")
     for key, source, group in same:
-        if not _given(get(key)) and _given(get(source)) and any(_given(get(k)) for k in group):
-            result[key] = get(source)
-    return result
+        lines.append(f" if not {given(key)} and {given(source)} and ({any_given(group)}):")
+        lines.append(f"  r[{key!r}] = g({source!r})")
+    lines.append(" return r")
+    namespace = {"_given": _given}
+    code = compile("\n".join(lines), f"<accrochage prepare {version}>", "exec")
+    exec(code, namespace)  # noqa: S102 (source generated from the table)
+    complete, normalize = namespace["complete"], rules.normalize_passage
+
+    def prepare(passage):
+        return complete(normalize(passage, version=version))
+
+    prepare.complete = complete  # for a passage that is normalized already
+    return prepare
 
 
 # --------------------------------------------------------------------------
@@ -721,8 +762,9 @@ class _Job:
         }
         if _STRICT_RULES:
             self.check_options["strict"] = options.strict
-        self.normalize = prepare_passage
-        self.check = rules.check_passage
+        self.prepare = _preparer(self.version)
+        self.complete = self.prepare.complete
+        self.check = rules.passage_checker(**self.check_options)
         self.sequence = 0
 
     # one row ---------------------------------------------------------------
@@ -731,22 +773,31 @@ class _Job:
         """The passage to write, or None; the outcome goes to every sink."""
         row, passage = item.row, item.passage
         origin = getattr(item, "origin", None)
-        findings = list(item.findings)
+        findings = item.findings
         if row is None and passage is None:  # not a data row: about the file
-            self._file_level(findings)
+            self._file_level(list(findings))
             return None
         self.sequence += 1
         if row is None:
             row = self.sequence
         if passage is not None:
-            passage = self.normalize(passage, version=self.version)
-            checked = self.check(passage, **self.check_options)
+            if getattr(item, "normalized", None) == self.version:
+                passage = self.complete(passage)  # read normalized: completed only
+            else:
+                passage = self.prepare(passage)
+            checked = self.check(passage)
+            across = self._across(passage, origin, row)
+            if not (checked or across or findings):
+                return self._ready(row, passage, origin)
+            findings = list(findings)
             if checked:
                 # a cell the reader refused is left empty: the rules would
                 # only say again that it is missing or wrong
                 refused = {f.field for f in findings if f.field and f.severity == BLOCKING}
                 findings.extend(_at_row(f, row) for f in checked if f.field not in refused)
-            findings.extend(self._across(passage, origin, row))
+            findings.extend(across)
+        else:
+            findings = list(findings)
         written = passage is not None and (
             not findings or not any(f.severity == BLOCKING for f in findings)
         )
@@ -756,6 +807,17 @@ class _Job:
             for sink in self.sinks:
                 sink(outcome)
         return passage if written else None
+
+    def _ready(self, row, passage, origin):
+        """The usual row: nothing to say, written."""
+        counts = self.counts
+        counts.rows += 1
+        counts.written += 1
+        if self.sinks:
+            outcome = RowOutcome(row, passage, (), True, origin)
+            for sink in self.sinks:
+                sink(outcome)
+        return passage
 
     def _file_level(self, findings):
         self.file_findings.extend(findings)
@@ -924,13 +986,21 @@ def _id_entries(source, progress):
         yield from iter_ids(progress=progress)
         return
     sequence = 0
-    for item in _as_items(_source_rows(source, progress)):
+    for item in _items(source, progress):
         if item.row is None and item.passage is None:
             continue
         sequence += 1
         if item.passage is not None:
             row = item.row if item.row is not None else sequence
             yield getattr(item, "origin", None), row, item.passage.get(ID_KEY)
+
+
+def _items(source, progress):
+    """The rows of ``source`` as :class:`Row`-like items."""
+    rows = _source_rows(source, progress)
+    if isinstance(source, (FileSource, FluxSource)):
+        return rows  # Row-like already
+    return _as_items(rows)
 
 
 def _as_items(rows):
@@ -1109,10 +1179,10 @@ def _attempt(source, out_dir, options, sinks, duplicates, phases):
     again with every repeated id known."""
     if duplicates is not None:
         job = _Job(options, duplicates, sinks)
-        return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+        return job, _write(job, _items(source, phases), out_dir, options)
     job = _Job(options, None, sinks, watch=_HashTable(values=False))
     try:
-        return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+        return job, _write(job, _items(source, phases), out_dir, options)
     except _Restart:
         pass
     for sink in sinks:
@@ -1121,7 +1191,7 @@ def _attempt(source, out_dir, options, sinks, duplicates, phases):
     duplicates = find_duplicate_ids(_id_entries(source, phases))
     phases.next()
     job = _Job(options, duplicates, sinks)
-    return job, _write(job, _as_items(_source_rows(source, phases)), out_dir, options)
+    return job, _write(job, _items(source, phases), out_dir, options)
 
 
 class _Regroup:

@@ -177,7 +177,9 @@ class _Plan:
             "_date": datetime.date,
             "_illegal": _XML_ILLEGAL.search,
             "_nir_counts": self._nir_counts,
+            "_missing": _MISSING,
         }
+        self._memos = {}
         self.shape_key = self._compile_shape_key()
         self.items_ok = self._compile_items_ok()
         self.normalize = self._compile_normalize()
@@ -339,16 +341,45 @@ class _Plan:
                 known = self._const(clean.codes | {None})
                 lines.append(f"  v = g({key!r})")
                 lines.append(f"  if v not in {known} and v.__class__ is str:")
-            else:
-                lines.append(f"  v = g({key!r})")
-                lines.append("  if v.__class__ is str:")
-            lines.append(f"   r[{key!r}] = {self._const(clean)}(v)")
+                lines.append(f"   r[{key!r}] = {self._const(clean)}(v)")
+                continue
+            # names and codes repeat from row to row: each text is cleaned once
+            memo = self._memo(clean)
+            lines.append(f"  v = g({key!r})")
+            lines.append("  if v.__class__ is str:")
+            lines.append(f"   c = {memo}.get(v, _missing)")
+            lines.append(
+                f"   r[{key!r}] = {self._const(_remember)}({memo}, {self._const(clean)}, v)"
+                " if c is _missing else c"
+            )
         lines += [
             " except TypeError:",  # an unhashable value: the plain loop
             f"  return {self._const(self._normalize_loop)}(d)",
             " return r",
         ]
         return self._compile(lines, "normalize")
+
+    def _memo(self, clean):
+        """The name of the memo of ``clean`` (one per cleaner, shared by its keys)."""
+        name = self._memos.get(clean)
+        if name is None:
+            name = self._memos[clean] = self._const({})
+        return name
+
+    def text_cleaner(self, key):
+        """What normalize does to a stripped, non-empty text of ``key``, as a
+        function (remembering the texts it cleaned), or None when it keeps
+        such a text as it is (trimmed text; a code of the table is kept too)."""
+        clean = self.cleaners.get(key) or self.item_cleaners.get(key)
+        if clean is None or clean is _trim or getattr(clean, "codes", None) is not None:
+            return None
+        memo = {}
+
+        def cleaned(value):
+            known = memo.get(value, _MISSING)
+            return _remember(memo, clean, value) if known is _MISSING else known
+
+        return cleaned
 
     def _normalize_loop(self, passage):
         result = dict(passage)
@@ -469,6 +500,19 @@ def _nir_clean(node):
         return _nir_fault(value, node) is None
 
     return clean
+
+
+#: texts each cleaner's memo keeps (the memo is dropped when full)
+MEMO_SIZE = 4096
+_MISSING = object()
+
+
+def _remember(memo, clean, value):
+    """``clean(value)``, kept in ``memo`` for the next row that has it."""
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[value] = result = clean(value)
+    return result
 
 
 def _trim(value):

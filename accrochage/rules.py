@@ -85,6 +85,7 @@ __all__ = [
     "check_passages",
     "chosen_branches",
     "normalize_passage",
+    "passage_checker",
 ]
 
 #: below this age at the award date, a birth year is probably mistyped
@@ -474,6 +475,34 @@ def check_passage(
     clean = ctx.shape.clean
     findings = [] if clean is not None and clean(passage) else _structure(ctx)
     return _business(ctx, findings)
+
+
+def passage_checker(
+    *,
+    version=DEFAULT_VERSION,
+    today=None,
+    short_lengths=False,
+    warn_days=30,
+    strict=False,
+):
+    """``check(passage)``: :func:`check_passage` with its options bound once,
+    for a job that checks many passages.
+
+    >>> from accrochage.samples import make_passage
+    >>> check = passage_checker(today=datetime.date(2026, 11, 2))
+    >>> [f.code for f in check(make_passage(sexe="X"))]
+    ['enum']
+    """
+    plan = _plan(str(version))
+    today = today or datetime.date.today()
+
+    def check(passage):
+        ctx = _Context(plan, passage, today, short_lengths, warn_days, strict)
+        clean = ctx.shape.clean
+        findings = [] if clean is not None and clean(passage) else _structure(ctx)
+        return _business(ctx, findings)
+
+    return check
 
 
 def check_passages(passages, **options):

@@ -218,7 +218,8 @@ def _converter(node):
 
 
 #: per value type: (condition, expression) giving the same text as
-#: ``to_xml_text`` for the usual Python type without a call (tested)
+#: ``to_xml_text`` for the usual Python type without a call (tested); the
+#: text of a boolean, a number or a date never needs escaping
 _FAST_PATHS = {
     "Text": ("v.__class__ is str", "v"),
     "Enum": ("v.__class__ is str", "v"),
@@ -226,6 +227,8 @@ _FAST_PATHS = {
     "Integer": ("v.__class__ is int", "str(v)"),
     "Date": ("v.__class__ is _date", "v.isoformat()"),
 }
+_MARKUP_FREE = frozenset({"Boolean", "Integer", "Date"})
+_MARKUP = ("&", "<", ">", "\r")
 
 
 class _Renderer:
@@ -317,6 +320,21 @@ class _Renderer:
         convert = _converter(node)
         generic = self._const(_generic(node))
         fast = _FAST_PATHS.get(type(node.value).__name__) if convert is None else None
+        kind = type(node.value).__name__
+        if fast is not None and kind in _MARKUP_FREE:
+            condition, expression = fast
+            self._emit(depth + 1, f"if {condition}: a({open_!r} + {expression} + {close!r})")
+            self._emit(depth + 1, "else:")
+            self._escaped(f"{generic}(v)", open_, close, depth + 2)
+            return
+        if fast is not None and kind == "Enum":
+            # a code of the table goes as it is (none holds markup)
+            codes = frozenset(c for c in node.value.values if not any(m in c for m in _MARKUP))
+            self._emit(depth + 1, f"if v.__class__ is str and v in {self._const(codes)}:")
+            self._emit(depth + 2, f"a({open_!r} + v + {close!r})")
+            self._emit(depth + 1, "else:")
+            self._escaped(f"v if v.__class__ is str else {generic}(v)", open_, close, depth + 2)
+            return
         if fast is not None:  # the usual Python type, same text as to_xml_text
             condition, expression = fast
             self._emit(depth + 1, f"v = {expression} if {condition} else {generic}(v)")
@@ -324,9 +342,15 @@ class _Renderer:
             self._emit(depth + 1, f"if v.__class__ is not str: v = {generic}(v)")
         else:
             self._emit(depth + 1, f"v = {self._const(convert)}(v)")
-        self._emit(depth + 1, "if '&' in v or '<' in v or '>' in v or '\\r' in v:")
-        self._emit(depth + 2, "v = _escape(v)")
-        self._emit(depth + 1, f"a({open_!r} + v + {close!r})")
+        self._escaped("v", open_, close, depth + 1)
+
+    def _escaped(self, text, open_, close, depth):
+        """Write ``text`` (an expression) escaped where it holds markup."""
+        if text != "v":
+            self._emit(depth, f"v = {text}")
+        self._emit(depth, "if '&' in v or '<' in v or '>' in v or '\\r' in v:")
+        self._emit(depth + 1, "v = _escape(v)")
+        self._emit(depth, f"a({open_!r} + v + {close!r})")
 
 
 class _Plan:

@@ -454,3 +454,145 @@ def test_the_compiled_row_reader_reads_as_the_interpreted_one(version):
         )
         assert reader.fast([None] * 3, False) is False
     assert taken > 2000 and handed > 1000
+
+
+def _csv_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, bool):
+        return "OUI" if value else "NON"
+    return str(value)
+
+
+#: text cells a typed CSV line may hold besides ODD_CELLS: around the text,
+#: white space the plain-line test must see, in and out of ASCII
+PLAIN_EDGES = (
+    "P-1 ",
+    " P-1",
+    "P-1\xa0",
+    "\u2003P-1",
+    "O'Brien",
+    "'P-1",
+    "MENTION_BIEN ",
+    "mention_bien",
+    "Oui",
+    "FALSE",
+    "2026-06-02 ",
+)
+
+
+@pytest.mark.parametrize("version", ["1.1.2", "1.1.5"])
+def test_plain_csv_lines_read_as_the_interpreted_reader_reads_them(version):
+    """The fast path for plain CSV lines (no quote, no odd character, no
+    cell with white space around it) against the reference: every column ×
+    odd texts, read by ``iter_rows`` with the plain path and without it
+    (``_plain_cells`` refusing every line) give the same rows, passages and
+    findings; the plain path does take the ordinary lines, and never one
+    whose cells need stripping or unguarding."""
+    from accrochage import importer
+
+    schema = get_schema(version)
+    header = [node.dico_id for node in schema.columns]
+    base = [_csv_text(GOOD_ROW.get(node.dico_id)) for node in schema.columns]
+    lines = [";".join(header), ";".join(base)]
+    texts = [v for v in (*ODD_CELLS, *PLAIN_EDGES) if isinstance(v, str)]
+    texts = [v for v in texts if not any(c in v for c in ';"\r\n')]
+    for position in range(len(header)):
+        for value in texts:
+            cells = list(base)
+            cells[position] = value
+            lines.append(";".join(cells))
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+
+    def read():
+        return [(r.row, r.passage, r.findings) for r in importer.iter_rows(data, version=version)]
+
+    taken = []
+    plain_cells = importer._plain_cells
+
+    def watched(body, delimiter):
+        plain = plain_cells(body, delimiter)
+        taken.append(plain)
+        return plain
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(importer, "_plain_cells", watched)
+        fast = read()
+        patch.setattr(importer, "_plain_cells", lambda body, delimiter: False)
+        reference = read()
+    assert len(fast) == len(reference) == len(lines) - 1
+    for got, expected in zip(fast, reference, strict=True):
+        assert got[0] == expected[0]
+        assert list((got[1] or {}).items()) == list((expected[1] or {}).items()), got[0]
+        assert got[2] == expected[2], got[0]
+    assert sum(taken) > len(lines) // 2 and not all(taken)
+
+
+def test_the_plain_line_test_refuses_what_the_reader_must_see():
+    """A line is plain only when no cell needs the reader's care: a guard
+    quote, white space at either end (a space, a tab, a no-break or wide
+    space), a cell longer than a spreadsheet's."""
+    from accrochage.importer import MAX_CELL_CHARS, _plain_cells
+
+    assert _plain_cells("P-1;MARTIN;O'Brien;Élodie;;2026-06-02", ";")
+    for line in (
+        "'=1+2;MARTIN",
+        "P-1;'=1+2",
+        " P-1;MARTIN",
+        "P-1 ;MARTIN",
+        "P-1;MARTIN ",
+        "P-1; MARTIN",
+        "P-1;MARTIN\xa0;x",
+        "P-1;\u3000MARTIN",
+        "P-1;" + "x" * MAX_CELL_CHARS,
+    ):
+        assert not _plain_cells(line, ";"), line
+
+
+def _odd_lines_csv(version, unique_ids=False, leave_out=()):
+    """The import layout with every column × odd texts, one row each
+    (``unique_ids``: each row with an idTechnique of its own; ``leave_out``:
+    texts not to use)."""
+    schema = get_schema(version)
+    header = [node.dico_id for node in schema.columns if node.key != "nir"]
+    base = [_csv_text(GOOD_ROW.get(dico_id)) for dico_id in header]
+    base[header.index("8.10")] = "69123"  # a birth code that goes with no other
+    lines = [";".join(header), ";".join(base)]
+    extra = ("martin", "  élodie   marie", "2a004", "rs 5875", "Rncp")
+    texts = [v for v in (*ODD_CELLS, *PLAIN_EDGES, *extra) if isinstance(v, str)]
+    texts = [v for v in texts if not any(c in v for c in ';"\r\n') and v not in leave_out]
+    for position in range(len(header)):
+        for value in texts:
+            cells = list(base)
+            if unique_ids:
+                cells[header.index("5.1")] = f"P-{len(lines)}"
+            cells[position] = value
+            lines.append(";".join(cells))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("version", ["1.1.2", "1.1.5"])
+def test_rows_read_normalized_are_what_normalize_passage_makes_of_them(version):
+    """``iter_rows(normalize=True)``: a row read normalized in one pass holds
+    exactly what normalize_passage makes of the row as read, with the same
+    (no) findings; every other row is read as without the option."""
+    from accrochage import importer
+    from accrochage.rules import normalize_passage
+
+    data = _odd_lines_csv(version)
+    raw = list(importer.iter_rows(data, version=version))
+    normalized = list(importer.iter_rows(data, version=version, normalize=True))
+    assert len(raw) == len(normalized)
+    taken = 0
+    for before, after in zip(raw, normalized, strict=True):
+        assert (after.row, after.findings) == (before.row, before.findings)
+        if after.normalized is None:
+            assert list((after.passage or {}).items()) == list((before.passage or {}).items())
+            continue
+        taken += 1
+        assert after.normalized == version and before.findings == []
+        expected = normalize_passage(before.passage, version=version)
+        assert list(after.passage.items()) == list(expected.items()), after.row
+    assert normalized[0].normalized == version and taken > len(raw) // 4

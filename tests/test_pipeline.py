@@ -341,7 +341,7 @@ def test_a_failure_leaves_no_file_and_no_report(tmp_path, monkeypatch):
             raise DocumentInvalid("Passage P-000700 : refusé.")
         return []
 
-    monkeypatch.setattr(pipeline.rules, "check_passage", refuse)
+    monkeypatch.setattr(pipeline.rules, "passage_checker", lambda **_options: refuse)
     out = tmp_path / "out"
     with pytest.raises(DocumentInvalid):
         run([make_passage(n) for n in range(1, 1001)], out, options=OPTIONS, report=out / "r.csv")
@@ -472,3 +472,34 @@ def test_a_cell_the_importer_refused_is_not_reported_again_by_the_rules(tmp_path
         ]
         assert not outcome.written
     assert "conditional_missing" in codes(seen[1])
+
+
+def test_rows_read_normalized_give_the_findings_and_flux_of_the_general_path(tmp_path, monkeypatch):
+    """A CSV read with the one-pass normalizing reader (the usual plain rows)
+    and read without it (every row through prepare_passage): the same
+    outcome for every row, the same report and byte-identical flux files.
+    If the fast reader kept a text normalize would change, or took a row
+    the general path refuses, an outcome or a file would differ."""
+    from accrochage import importer
+    from tests.test_importer import _odd_lines_csv
+
+    source = tmp_path / "odd.csv"
+    # "²" is a digit int() refuses: the DigComp rule fails on it, on either path
+    source.write_bytes(_odd_lines_csv("1.1.2", unique_ids=True, leave_out=("²",)))
+
+    def job(name):
+        outcomes, out = [], tmp_path / name
+        run(
+            FileSource([source]), out, options=OPTIONS, on_row=outcomes.append, report=out / "r.csv"
+        )
+        files = {path.name: path.read_bytes() for path in sorted(out.iterdir())}
+        rows = [(o.row, list((o.passage or {}).items()), o.findings, o.written) for o in outcomes]
+        return rows, files
+
+    fast_rows, fast_files = job("fast")
+    monkeypatch.setattr(importer, "_normalized_reader", lambda plan: None)
+    general_rows, general_files = job("general")
+    assert fast_rows == general_rows
+    assert fast_files == general_files
+    written = sum(1 for row in fast_rows if row[3])
+    assert written > len(fast_rows) // 4 and len(fast_files) >= 2
