@@ -276,7 +276,8 @@ def _digcomp_item(ctx, number, item):
         ]
     count = _AREAS[area]
     competence = str(competence)
-    if not competence.isdigit() or not 1 <= int(competence) <= count:
+    # ASCII digits only: "²" is a digit for str.isdigit(), not for int()
+    if not (competence.isascii() and competence.isdigit()) or not 1 <= int(competence) <= count:
         return [
             ctx.finding(
                 competence_node,

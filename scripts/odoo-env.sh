@@ -35,8 +35,9 @@ find_odoo() {
         py="$ODOO_PYTHON"; how="ODOO_PYTHON"
     fi
     if [ -z "$how" ]; then
+        # an installed package, not the source a previous find_odoo put on PYTHONPATH
         for py in "$REPO/.venv/bin/python" python3; do
-            _is_odoo19 "$py" && { how="paquet odoo"; break; }
+            PYTHONPATH="" _is_odoo19 "$py" && { how="paquet odoo"; break; }
         done
     fi
     if [ -z "$how" ] && [ -x "$ODOO_HOME/venv/bin/python" ] && [ -f "$ODOO_HOME/src/odoo-bin" ] \

@@ -90,6 +90,17 @@ def test_installs_a_shallow_clone_into_odoo_home_then_finds_it(tmp_path, odoo_re
     assert marker.stat().st_mtime_ns == before
 
 
+def test_found_again_in_the_same_shell_it_is_still_odoo_home(tmp_path, odoo_repo):
+    """find_odoo puts Odoo's source on PYTHONPATH: looked for again (install_odoo
+    then ensure_odoo_python), it must not take the project's Python for an
+    installed Odoo, nor install the Odoo tier's packages into it."""
+    env = _env(tmp_path, ODOO_GIT=str(odoo_repo))
+    again = _run('install_odoo && find_odoo && echo "OK $ODOO_FOUND $ODOO_PY"', env)
+    assert again.returncode == 0, again.stderr
+    home = tmp_path / "home"
+    assert f"OK ODOO_HOME={home} {home}/venv/bin/python" in again.stdout
+
+
 def test_odoo_ref_may_name_a_tag(tmp_path, odoo_repo):
     _git(odoo_repo, "tag", "first-release", "HEAD~1")
     env = _env(tmp_path, ODOO_GIT=str(odoo_repo), ODOO_REF="first-release")

@@ -425,6 +425,8 @@ def test_nc5_block_6_results_without_general_score_warn():
         ("5", "4", []),
         ("5", "0", [("digcomp_competence", *ASKED)]),
         ("3", "x", [("digcomp_competence", *ASKED)]),
+        ("3", "²", [("digcomp_competence", *ASKED)]),
+        ("3", "٣", [("digcomp_competence", *ASKED)]),
         ("6", "1", [("digcomp_area", *ASKED)]),
         ("0", "1", [("digcomp_area", *ASKED)]),
         ("4", None, [("digcomp_result_incomplete", *ADVICE)]),
