@@ -263,7 +263,7 @@ class AccrochageDeposit(models.Model):
         """These passages wait in this deposit: linked to it, a pending line each."""
         self.ensure_one()
         _update_passages(passages, pending_deposit_id=self.id)
-        self._insert_lines(passages.ids)
+        self._write_lines(passages.ids)
 
     @api.model
     def _create_withdrawal(self, passages):
@@ -286,7 +286,7 @@ class AccrochageDeposit(models.Model):
             _update_passages(
                 passages.browse(ids), state="withdrawing", pending_deposit_id=deposit.id
             )
-            deposit._insert_lines(ids)
+            deposit._write_lines(ids)
             deposit.message_post(
                 body=self.env._(
                     "Withdrawal of %(count)s passage(s) accepted by the Caisse des Dépôts.",
@@ -296,24 +296,41 @@ class AccrochageDeposit(models.Model):
             deposits |= deposit
         return deposits
 
-    def _insert_lines(self, passage_ids):
-        """One INSERT for all lines: the ORM would send one per 100 records."""
+    def _write_lines(self, passage_ids, file_ids=None, sent_values=None):
+        """This deposit's lines of these passages, in one statement for any number.
+
+        Inserted pending, or, with ``file_ids`` and ``sent_values`` (one each
+        per passage), with the file each was written in and the copy of what
+        was sent; the pending line of a draft that held the passage is then
+        completed. The ORM would send one query per 100 records.
+        """
         self.ensure_one()
+        count = len(passage_ids)
+        self.env["accrochage.deposit.line"].flush_model()
         self.env.cr.execute(
             SQL(
-                "INSERT INTO accrochage_deposit_line (deposit_id, passage_id, company_id, "
-                "result, already_recorded, create_uid, write_uid, create_date, write_date) "
-                "SELECT %(deposit)s, passage_id, %(company)s, 'pending', false, %(uid)s, "
-                "%(uid)s, now() at time zone 'UTC', now() at time zone 'UTC' "
-                "FROM unnest(%(ids)s::int[]) AS passage_id",
+                "INSERT INTO accrochage_deposit_line AS line (deposit_id, passage_id, "
+                "company_id, result, already_recorded, file_id, sent_values, create_uid, "
+                "write_uid, create_date, write_date) "
+                "SELECT %(deposit)s, sent.passage_id, %(company)s, 'pending', false, "
+                "sent.file_id, sent.facts, %(uid)s, %(uid)s, now() at time zone 'UTC', "
+                "now() at time zone 'UTC' "
+                "FROM unnest(%(ids)s::int[], %(files)s::int[], %(facts)s::text[]) "
+                "AS sent(passage_id, file_id, facts) "
+                "ON CONFLICT (deposit_id, passage_id) DO UPDATE SET "
+                "file_id = excluded.file_id, sent_values = excluded.sent_values, "
+                "write_uid = excluded.write_uid, write_date = excluded.write_date",
                 deposit=self.id,
                 company=self.company_id.id,
                 uid=self.env.uid,
                 ids=list(passage_ids),
+                files=file_ids or [None] * count,
+                facts=sent_values or [None] * count,
             )
         )
         self.env["accrochage.deposit.line"].invalidate_model()
         self.invalidate_recordset(["line_ids"])
+        self.deposit_file_ids.invalidate_recordset(["line_ids"])
         self.env["accrochage.passage"].browse(passage_ids).invalidate_recordset(
             ["deposit_line_ids"]
         )
@@ -463,30 +480,11 @@ class AccrochageDeposit(models.Model):
         passages = self.env["accrochage.passage"].union(*sent)
         fingerprints = passages._match_fingerprints(sent, prepared=True)
         ids = [passage.id for passage in passages]
-        Line = self.env["accrochage.deposit.line"]
-        Line.flush_model()
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO accrochage_deposit_line AS line (deposit_id, passage_id, "
-                "company_id, result, already_recorded, file_id, sent_values, create_uid, "
-                "write_uid, create_date, write_date) "
-                "SELECT %(deposit)s, sent.passage_id, %(company)s, 'pending', false, "
-                "sent.file_id, sent.facts, %(uid)s, %(uid)s, now() at time zone 'UTC', "
-                "now() at time zone 'UTC' "
-                "FROM unnest(%(ids)s::int[], %(files)s::int[], %(facts)s::text[]) "
-                "AS sent(passage_id, file_id, facts) "
-                "ON CONFLICT (deposit_id, passage_id) DO UPDATE SET "
-                "file_id = excluded.file_id, sent_values = excluded.sent_values, "
-                "write_uid = excluded.write_uid, write_date = excluded.write_date",
-                deposit=self.id,
-                company=self.company_id.id,
-                uid=self.env.uid,
-                ids=ids,
-                files=[file_of[passage] for passage in passages],
-                facts=[sent_json(sent[passage]) for passage in passages],
-            )
+        self._write_lines(
+            ids,
+            [file_of[passage] for passage in passages],
+            [sent_json(sent[passage]) for passage in passages],
         )
-        Line.invalidate_model()
         # a withdrawal keeps its passages "withdrawing" until its receipt
         state = "exported" if self.action == "CREATION" else None
         moved = ["pending_deposit_id", "sent_fingerprint", "write_uid", "write_date"]
@@ -505,9 +503,8 @@ class AccrochageDeposit(models.Model):
                 [fingerprints[passage] for passage in passages],
             )
         )
-        passages.invalidate_recordset([*moved, "state", "deposit_line_ids"])
-        self.invalidate_recordset(["line_ids", "pending_passage_ids"])
-        self.deposit_file_ids.invalidate_recordset(["line_ids"])
+        passages.invalidate_recordset([*moved, "state"])
+        self.invalidate_recordset(["pending_passage_ids"])
 
     def _set_aside(self, passages, outcomes):
         """Take passages the pipeline kept out of the file out of this deposit;
