@@ -155,6 +155,23 @@ class AccrochageCase(TransactionCase):
             ]
         )
 
+    def _accepted_from_session(self):
+        """An attendee of the session whose passage the CDC accepted: (attendee,
+        passage, deposit)."""
+        attendee = self._make_attendees(self.session, 1)
+        self.session.action_set_done()
+        passage = self.session.accrochage_passage_ids
+        self.assertEqual(passage.state, "ready", passage.issue)
+        deposit = self.env["accrochage.deposit"]._create_from_passages(passage)
+        deposit._generate()
+        self.assertEqual(deposit.state, "generated", deposit.error_message)
+        deposit.action_mark_sent()
+        self.env["accrochage.deposit"]._import_receipt(
+            receipt_xml(deposit.id_flux, ok=[passage.id_technique])
+        )
+        self.assertEqual(passage.state, "accepted")
+        return attendee, passage, deposit
+
     @classmethod
     def _make_ready_passages(cls, count):
         partners = cls.env["res.partner"].create(

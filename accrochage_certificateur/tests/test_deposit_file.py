@@ -219,20 +219,6 @@ class TestDepositFile(AccrochageCase):
 class TestSentSnapshot(AccrochageCase):
     """What was sent is kept; an accepted passage no longer follows its sources."""
 
-    def _accepted_from_session(self):
-        attendee = self._make_attendees(self.session, 1)
-        self.session.action_set_done()
-        passage = self.session.accrochage_passage_ids
-        self.assertEqual(passage.state, "ready", passage.issue)
-        deposit = self.env["accrochage.deposit"]._create_from_passages(passage)
-        deposit._generate()
-        deposit.action_mark_sent()
-        self.env["accrochage.deposit"]._import_receipt(
-            receipt_xml(deposit.id_flux, ok=[passage.id_technique])
-        )
-        self.assertEqual(passage.state, "accepted")
-        return attendee, passage, deposit
-
     def test_accepted_passage_keeps_what_was_sent(self):
         attendee, passage, deposit = self._accepted_from_session()
         sent = json.loads(deposit.line_ids.sent_values)

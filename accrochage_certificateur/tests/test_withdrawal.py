@@ -12,21 +12,6 @@ NOT_FOUND = "Aucun titulaire ne correspond aux critères obligatoires"
 class TestWithdrawal(AccrochageCase):
     """Schema 1.1.5: an accepted passage is withdrawn (SUPPRESSION), then replaced."""
 
-    def _accepted(self):
-        attendee = self._make_attendees(self.session, 1)
-        self.session.action_set_done()
-        passage = self.session.accrochage_passage_ids
-        self.assertEqual(passage.state, "ready", passage.issue)
-        deposit = self.env["accrochage.deposit"]._create_from_passages(passage)
-        deposit._generate()
-        self.assertEqual(deposit.state, "generated", deposit.error_message)
-        deposit.action_mark_sent()
-        self.env["accrochage.deposit"]._import_receipt(
-            receipt_xml(deposit.id_flux, ok=[passage.id_technique])
-        )
-        self.assertEqual(passage.state, "accepted")
-        return attendee, passage
-
     def _receive(self, deposit, ok=(), ko=()):
         deposit.action_mark_sent()
         self.env["accrochage.deposit"]._import_receipt(receipt_xml(deposit.id_flux, ok, ko))
@@ -38,7 +23,7 @@ class TestWithdrawal(AccrochageCase):
 
     def test_correction_request_by_withdrawal_and_replacement(self):
         self.company.accrochage_schema_version = "1.1.5"
-        attendee, passage = self._accepted()
+        attendee, passage, _deposit = self._accepted_from_session()
         request = self.env["accrochage.correction.request"].create(
             {"source": "cdc", "passage_ids": [(6, 0, passage.ids)]}
         )
@@ -89,7 +74,7 @@ class TestWithdrawal(AccrochageCase):
 
     def test_withdrawal_refused_keeps_the_passage_accepted(self):
         self.company.accrochage_schema_version = "1.1.5"
-        _attendee, passage = self._accepted()
+        _attendee, passage, _deposit = self._accepted_from_session()
         withdrawal = self.env["accrochage.deposit"].browse(passage.action_withdraw()["res_id"])
         self._receive(withdrawal, ko=[(passage.id_technique, NOT_FOUND)])
         self.assertEqual(passage.state, "accepted")
@@ -101,7 +86,7 @@ class TestWithdrawal(AccrochageCase):
         self.assertEqual(passage.state, "accepted")
 
     def test_schema_1_1_2_asks_the_cdc(self):
-        _attendee, passage = self._accepted()
+        _attendee, passage, _deposit = self._accepted_from_session()
         with self.assertRaisesRegex(UserError, "portal"):
             passage.action_withdraw()
         with self.assertRaisesRegex(UserError, "never be sent again"):
