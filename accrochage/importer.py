@@ -327,6 +327,10 @@ class _Lines:
         self.number = 0
         self.done = 0
         self.utf8_seen = False
+        #: set once the delimiter is known (:func:`_unusual_bytes`)
+        self.unusual = None
+        self._buffer = None  # the bytes the last line read from the file came from
+        self._buffer_plain = None
         self._raw = self._raw_lines()
 
     def _raw_lines(self):
@@ -348,7 +352,10 @@ class _Lines:
             chunk = stream.read(1 << 20)
             if not chunk:
                 break
-            parts = (rest + chunk).split(separator)
+            buffer = rest + chunk
+            if separator == b"\n":
+                self._buffer, self._buffer_plain = buffer, None
+            parts = buffer.split(separator)
             rest = parts.pop()
             if len(rest) > MAX_LINE_BYTES:
                 raise self._too_long(len(parts))
@@ -365,6 +372,18 @@ class _Lines:
             "sans fin de ligne. Ce n'est pas un fichier CSV lisible : vérifiez le fichier "
             "(ou enregistrez-le à nouveau en CSV depuis le tableur)."
         )
+
+    def fresh_plain(self):
+        """True when the line :meth:`next_line` just read from the file comes
+        from bytes without anything that would make a line not plain
+        (:func:`_unusual_bytes`): a few scans per megabyte instead of a
+        dozen per line. Only for a line read from the file, not one given
+        back (``pending``): that one may come from earlier bytes."""
+        if self._buffer is None or self.unusual is None:
+            return False
+        if self._buffer_plain is None:
+            self._buffer_plain = not self.unusual(self._buffer)
+        return self._buffer_plain
 
     def next_line(self):
         """(number, text, cp1252) of the next physical line; StopIteration at the end."""
@@ -519,12 +538,16 @@ def _plain_record(lines, delimiter):
     same cells, without the reader's machinery. Any other line is given
     back for :func:`_csv_records` to read with ``csv``.
     """
+    fresh = not lines.pending
     try:
         item = lines.next_line()
     except StopIteration:
         return None
     number, text, cp1252 = item
     body = text[:-1]  # without the "\n" that next_line adds for csv
+    if fresh and body and not cp1252 and len(body) < _CSV_FIELD_LIMIT and lines.fresh_plain():
+        plain = len(body) <= MAX_CELL_CHARS
+        return _Record(number, body.split(delimiter), None, False, False, plain=plain)
     if (
         not body
         or '"' in body
@@ -562,6 +585,51 @@ def _plain_cells(body, delimiter):
         and " " + delimiter not in body
         and (body.isascii() or _WIDE_SPACE.search(body) is None)
     )
+
+
+def _unusual_bytes(delimiter):
+    """The test, on the UTF-8 bytes of many lines at once, for anything that
+    makes one of them not plain: what :func:`_plain_record` sends to ``csv``
+    (a quote, a lone carriage return, NUL), what makes a line suspicious (a
+    tab, :data:`_UNWRITABLE`), and what :func:`_plain_cells` rules out (a
+    cell starting with the guard quote or with white space, or ending with
+    white space; :data:`_WIDE_SPACE`). UTF-8 is self-synchronising: these
+    characters are in the text exactly when their bytes are in the bytes.
+
+    Made of byte scans that run at memory speed (``bytes.translate``, a
+    search led by a rare byte); one regular expression over a megabyte, or
+    two-byte searches led by the delimiter, would cost more than the
+    per-line tests they replace."""
+    own = delimiter.encode("ascii")
+    controls = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), ord('"'), ord("\t")])
+    wide = [chr(code) for code in range(0x80, 0x10000) if _WIDE_SPACE.match(chr(code))]
+    unwritable = [chr(code) for code in range(0x80, 0x10000) if _UNWRITABLE.match(chr(code))]
+    by_lead = {}  # the non-ASCII characters by their first byte, a rare one
+    for char in wide + unwritable:
+        encoded = char.encode("utf-8")
+        by_lead.setdefault(encoded[:1], []).append(encoded)
+    around_space = (own + b" ", b" " + own, b"\n ", b" \n", b" \r")
+    around_quote = (own + b"'", b"\n'")
+
+    def unusual(buffer):
+        if buffer.startswith((b"'", b" ")) or buffer.endswith((b" ", b" \r")):
+            return True
+        if len(buffer.translate(None, controls)) != len(buffer):
+            return True
+        if buffer.count(b"\r") != buffer.count(b"\r\n"):
+            return True
+        if b" " in buffer and any(pair in buffer for pair in around_space):
+            return True
+        if b"'" in buffer and any(pair in buffer for pair in around_quote):
+            return True
+        if buffer.isascii():
+            return False
+        return any(
+            lead in buffer and any(char in buffer for char in chars)
+            for lead, chars in by_lead.items()
+        )
+
+    return unusual
 
 
 #: lines a quoted cell may span when ``csv`` gave up on its record
@@ -637,6 +705,7 @@ def _csv_rows(source):
     except StopIteration:
         pass
     delimiter = _sniff_delimiter([text for _n, text, _c in sample[:HEADER_SCAN]])
+    lines.unusual = _unusual_bytes(delimiter)
     lines.pending.extend(sample)
     width = [max((text.count(delimiter) + 1 for _n, text, _c in sample), default=1)]
     return lines, _csv_records(lines, delimiter, width), width
