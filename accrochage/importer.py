@@ -2227,7 +2227,12 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
         if column.kind == POSTAL:
             # fewer than 5 digits: padded with a warning, by the interpreted path
             text = [f"if len(s) < {POSTAL_WIDTH} and s.isdigit() and s.isascii(): return None"]
-        value = f"{const(clean)}(s)" if clean is not None else "s"
+        value = "s"
+        if clean is not None:
+            value = f"{const(clean)}(s)"
+            memo = getattr(clean, "memo", None)
+            if memo is not None:  # a text met before: no call
+                value = f"(x if (x := {const(memo)}.get(s, MISSING)) is not MISSING else {value})"
         text += [*pad, f"{target} = {value}"]
         others = [("v.__class__ is int and v >= 0", "s")]
         number = ["s = str(v)"]
@@ -2240,7 +2245,7 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
             f" v = c[{column.position}]",
             " if v:",
             *serial,
-            "  if len(v) > 5 or v.lower() not in NIL:",
+            "  if len(v) > 5 or v[0] not in NIL1 or v.lower() not in NIL:",
             "   s = v",
             *("   " + line for line in text),
             "   n = 1",
@@ -2250,7 +2255,7 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
         " if v.__class__ is str:",
         "  if not v: pass",
         f"  elif {odd}: return None",
-        "  elif (s := v.strip()) and (len(s) > 5 or s.lower() not in NIL):",
+        "  elif (s := v.strip()) and (len(s) > 5 or s[0] not in NIL1 or s.lower() not in NIL):",
         *("   " + line for line in text),
         "   n = 1",
         " elif v is None: pass",
@@ -2264,6 +2269,15 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
     return lines
 
 
+def nil_starts():
+    """The first characters of the words read as nil (:data:`NIL_WORDS`), in
+    either case: a cell starting with another one is not nil, and is not
+    lowercased to be sure (``tests`` check every code point)."""
+    from .values import NIL_WORDS
+
+    return frozenset(char for word in NIL_WORDS if word for char in (word[0], word[0].upper()))
+
+
 def _compile_fast(plan, unescape, plain=False, cleaners=None):
 
     from .values import NIL_WORDS
@@ -2272,6 +2286,8 @@ def _compile_fast(plan, unescape, plain=False, cleaners=None):
         "MAX": MAX_CELL_CHARS,
         "INV": _INVISIBLE.search,
         "NIL": NIL_WORDS,
+        "NIL1": nil_starts(),
+        "MISSING": object(),
         "DATE": datetime.date,
         "ISO": datetime.date.fromisoformat,
         "DATETIME": datetime.datetime,

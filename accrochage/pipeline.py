@@ -59,6 +59,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -252,16 +253,6 @@ class _HashTable:
     def __len__(self):
         return self.used
 
-    def _slot(self, key):
-        """The slot holding ``key``, or the free slot where it would go."""
-        keys, mask = self.keys, self.mask
-        slot = key & mask
-        while True:
-            found = keys[slot]
-            if found == key or found == 0:
-                return slot
-            slot = (slot + 1) & mask
-
     def setdefault(self, key, value):
         """The value stored under ``key``; store ``value`` and return None if none."""
         key = key or 1  # 0 marks an empty slot
@@ -298,15 +289,18 @@ class _HashTable:
         return False
 
     def _grow(self):
-        keys, values = self.keys, self.values
+        old_keys, old_values, used = self.keys, self.values, self.used
         self._allocate(2 * (self.mask + 1))
-        for index, key in enumerate(keys):
-            if key:
-                slot = self._slot(key)
-                self.keys[slot] = key
-                if values is not None:
-                    self.values[slot] = values[index]
-                self.used += 1
+        keys, values, mask = self.keys, self.values, self.mask
+        for index in compress(range(len(old_keys)), old_keys):  # the slots in use
+            key = old_keys[index]
+            slot = key & mask
+            while keys[slot]:  # the keys are distinct: the first free slot
+                slot = (slot + 1) & mask
+            keys[slot] = key
+            if values is not None:
+                values[slot] = old_values[index]
+        self.used = used
 
 
 class _Origins:

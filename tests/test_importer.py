@@ -656,6 +656,21 @@ def test_a_plain_file_read_by_the_bytes_test_reads_as_line_by_line(tmp_path, end
     assert by_bytes[14000][1]["idTechnique"].startswith("P;14000")
 
 
+def test_a_cell_read_as_nil_starts_with_a_nil_start():
+    """The compiled readers lowercase a short cell to compare it with the
+    nil words only when its first character is one a nil word starts with:
+    no other code point lowercases to such a character."""
+    from accrochage.importer import nil_starts
+    from accrochage.values import NIL_WORDS
+
+    starts = nil_starts()
+    lowered = {word[0] for word in NIL_WORDS if word}
+    for code in range(0x110000):
+        char = chr(code)
+        if char.lower()[:1] in lowered:
+            assert char in starts, hex(code)
+
+
 def _odd_lines_csv(version, unique_ids=False, leave_out=()):
     """The import layout with every column × odd texts, one row each
     (``unique_ids``: each row with an idTechnique of its own; ``leave_out``:
