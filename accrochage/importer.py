@@ -1039,18 +1039,15 @@ def _scan_rows(stream, reading):
     prefix = (found.group(1) + ":") if found.group(1) else ""
     if found.group(0).endswith("/>"):
         return
-    row_pattern, cell_pattern = _scan_patterns(prefix)
-    cell_open = (f"<{prefix}c ", f"<{prefix}c>", f"<{prefix}c/>")
+    cell_pattern = _scan_patterns(prefix)
+    cell_with, cell_bare, cell_empty = f"<{prefix}c ", f"<{prefix}c>", f"<{prefix}c/>"
     end_tag = f"</{prefix}sheetData>"
     position = found.end()
     positions = {}
     number = 0
     while True:
-        for match in row_pattern.finditer(text, position):
-            if text[position : match.start()].strip():
-                raise _Unusual  # something between rows
-            position = match.end()
-            attributes, content = match.group(1), match.group(2)
+        for attributes, content, end in _row_spans(text, position, prefix):
+            position = end
             at = _ROW_NUMBER.search(attributes) if attributes else None
             at = int(at.group(1)) if at else number + 1
             if at > MAX_SHEET_ROWS or at <= number:
@@ -1058,7 +1055,10 @@ def _scan_rows(stream, reading):
             cells = []
             if content:
                 found_cells = cell_pattern.findall(content)
-                if len(found_cells) != sum(content.count(tag) for tag in cell_open):
+                opened = (
+                    content.count(cell_with) + content.count(cell_bare) + content.count(cell_empty)
+                )
+                if len(found_cells) != opened:
                     raise _Unusual
                 if "&" in content and _ENTITY.search(content):
                     raise _Unusual
@@ -1083,6 +1083,40 @@ def _scan_rows(stream, reading):
 _ROW_NUMBER = re.compile(r' r="(\d+)"')
 
 
+def _row_spans(text, position, prefix):
+    """``(attributes, content, end)`` of each whole ``row`` element
+    of ``text`` from ``position``: ``<row`` with its attributes (none, or
+    starting with a space), then ``/>`` (content None) or ``>``, the
+    content, and the first ``</row>``. Found with ``str.find``: a regular
+    expression with a lazy ``.*?`` up to ``</row>`` tried to end the match at
+    every character of the row. Text between rows, or a tag starting with
+    ``<row`` that is not this, raises :class:`_Unusual`; it stops at the
+    first row not whole in ``text``."""
+    opening, closing = f"<{prefix}row", f"</{prefix}row>"
+    while True:
+        start = text.find(opening, position)
+        if start < 0:
+            return
+        if text[position:start].strip():
+            raise _Unusual  # something between rows
+        after = start + len(opening)
+        close = text.find(">", after)
+        if close < 0:
+            return
+        if text[close - 1] == "/":
+            attributes, content, end = text[after : close - 1], None, close + 1
+        else:
+            attributes = text[after:close]
+            finish = text.find(closing, close + 1)
+            if finish < 0:
+                return
+            content, end = text[close + 1 : finish], finish + len(closing)
+        if attributes and attributes[0] != " ":
+            raise _Unusual  # another tag, or attributes the scanner does not read
+        yield attributes, content, end
+        position = end
+
+
 def _decoded(data, final=False):
     """The text of ``data`` up to its last ``<`` (a whole character), and the
     rest; all of it at the end of the part."""
@@ -1099,18 +1133,17 @@ _PATTERNS = {}
 
 
 def _scan_patterns(prefix):
-    """The row and cell expressions for the sheet's namespace prefix."""
+    """The cell expression for the sheet's namespace prefix."""
     patterns = _PATTERNS.get(prefix)
     if patterns is None:
         p = re.escape(prefix)
-        row = re.compile(rf"<{p}row((?: [^>]*?)?)(?:/>|>(.*?)</{p}row>)", re.S)
         cell = re.compile(
             rf'<{p}c r="([A-Z]{{1,3}})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?:/>|>(?:'
             rf"<{p}v>([^<]*)</{p}v>"
             rf'|<{p}is><{p}t(?: xml:space="preserve")?>([^<]*)</{p}t></{p}is>'
             rf")</{p}c>)"
         )
-        patterns = _PATTERNS[prefix] = (row, cell)
+        patterns = _PATTERNS[prefix] = cell
     return patterns
 
 
