@@ -137,6 +137,28 @@ def _plain_cell(value):
     return value.__class__ is str and value[:1].isalnum() and len(value) <= CELL_LIMIT
 
 
+#: the end of the line of a row written without a finding
+_READY_TAIL = f";{STATUS_READY};0;0;\r\n"
+
+
+def _ready_line(row, passage):
+    """The line the ``csv`` writer would write for a row without a finding,
+    when none of its cells needs quoting or guarding; else None. Formatted
+    at once: the ``csv`` writer's per-character work on every line was
+    about 2 % of a build's instructions."""
+    get = passage.get
+    ident, code, holder = get("idTechnique"), get("code"), _holder(passage)
+    if not (
+        row.__class__ is int and _plain_cell(ident) and _plain_cell(code) and _plain_cell(holder)
+    ):
+        return None
+    line = f"{row};{ident};{holder};{code}{_READY_TAIL}"
+    # the csv writer quotes a cell holding the delimiter, a quote or a line break
+    if line.count(";") != 7 or '"' in line or "\n" in line[:-1] or "\r" in line[:-2]:
+        return None
+    return line
+
+
 def _line_facts(passage):
     """idTechnique, holder and certification code of a report line."""
     get = passage.get
@@ -196,6 +218,10 @@ class FindingsReport:
         """One line; ``written`` False marks a row left out of the flux."""
         passage = passage or {}
         if not findings and written is not False:  # the usual row: nothing to say
+            line = None if self.with_origin else _ready_line(row, passage)
+            if line is not None:
+                self._stream.write(line)
+                return
             get = passage.get
             ident, code = get("idTechnique"), get("code")
             cells = [

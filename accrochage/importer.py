@@ -327,6 +327,10 @@ class _Lines:
         self.number = 0
         self.done = 0
         self.utf8_seen = False
+        #: set once the delimiter is known (:func:`_unusual_bytes`)
+        self.unusual = None
+        self._buffer = None  # the bytes the last line read from the file came from
+        self._buffer_plain = None
         self._raw = self._raw_lines()
 
     def _raw_lines(self):
@@ -348,7 +352,10 @@ class _Lines:
             chunk = stream.read(1 << 20)
             if not chunk:
                 break
-            parts = (rest + chunk).split(separator)
+            buffer = rest + chunk
+            if separator == b"\n":
+                self._buffer, self._buffer_plain = buffer, None
+            parts = buffer.split(separator)
             rest = parts.pop()
             if len(rest) > MAX_LINE_BYTES:
                 raise self._too_long(len(parts))
@@ -365,6 +372,18 @@ class _Lines:
             "sans fin de ligne. Ce n'est pas un fichier CSV lisible : vérifiez le fichier "
             "(ou enregistrez-le à nouveau en CSV depuis le tableur)."
         )
+
+    def fresh_plain(self):
+        """True when the line :meth:`next_line` just read from the file comes
+        from bytes without anything that would make a line not plain
+        (:func:`_unusual_bytes`): a few scans per megabyte instead of a
+        dozen per line. Only for a line read from the file, not one given
+        back (``pending``): that one may come from earlier bytes."""
+        if self._buffer is None or self.unusual is None:
+            return False
+        if self._buffer_plain is None:
+            self._buffer_plain = not self.unusual(self._buffer)
+        return self._buffer_plain
 
     def next_line(self):
         """(number, text, cp1252) of the next physical line; StopIteration at the end."""
@@ -519,12 +538,16 @@ def _plain_record(lines, delimiter):
     same cells, without the reader's machinery. Any other line is given
     back for :func:`_csv_records` to read with ``csv``.
     """
+    fresh = not lines.pending
     try:
         item = lines.next_line()
     except StopIteration:
         return None
     number, text, cp1252 = item
     body = text[:-1]  # without the "\n" that next_line adds for csv
+    if fresh and body and not cp1252 and len(body) < _CSV_FIELD_LIMIT and lines.fresh_plain():
+        plain = len(body) <= MAX_CELL_CHARS
+        return _Record(number, body.split(delimiter), None, False, False, plain=plain)
     if (
         not body
         or '"' in body
@@ -562,6 +585,51 @@ def _plain_cells(body, delimiter):
         and " " + delimiter not in body
         and (body.isascii() or _WIDE_SPACE.search(body) is None)
     )
+
+
+def _unusual_bytes(delimiter):
+    """The test, on the UTF-8 bytes of many lines at once, for anything that
+    makes one of them not plain: what :func:`_plain_record` sends to ``csv``
+    (a quote, a lone carriage return, NUL), what makes a line suspicious (a
+    tab, :data:`_UNWRITABLE`), and what :func:`_plain_cells` rules out (a
+    cell starting with the guard quote or with white space, or ending with
+    white space; :data:`_WIDE_SPACE`). UTF-8 is self-synchronising: these
+    characters are in the text exactly when their bytes are in the bytes.
+
+    Made of byte scans that run at memory speed (``bytes.translate``, a
+    search led by a rare byte); one regular expression over a megabyte, or
+    two-byte searches led by the delimiter, would cost more than the
+    per-line tests they replace."""
+    own = delimiter.encode("ascii")
+    controls = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), ord('"'), ord("\t")])
+    wide = [chr(code) for code in range(0x80, 0x10000) if _WIDE_SPACE.match(chr(code))]
+    unwritable = [chr(code) for code in range(0x80, 0x10000) if _UNWRITABLE.match(chr(code))]
+    by_lead = {}  # the non-ASCII characters by their first byte, a rare one
+    for char in wide + unwritable:
+        encoded = char.encode("utf-8")
+        by_lead.setdefault(encoded[:1], []).append(encoded)
+    around_space = (own + b" ", b" " + own, b"\n ", b" \n", b" \r")
+    around_quote = (own + b"'", b"\n'")
+
+    def unusual(buffer):
+        if buffer.startswith((b"'", b" ")) or buffer.endswith((b" ", b" \r")):
+            return True
+        if len(buffer.translate(None, controls)) != len(buffer):
+            return True
+        if buffer.count(b"\r") != buffer.count(b"\r\n"):
+            return True
+        if b" " in buffer and any(pair in buffer for pair in around_space):
+            return True
+        if b"'" in buffer and any(pair in buffer for pair in around_quote):
+            return True
+        if buffer.isascii():
+            return False
+        return any(
+            lead in buffer and any(char in buffer for char in chars)
+            for lead, chars in by_lead.items()
+        )
+
+    return unusual
 
 
 #: lines a quoted cell may span when ``csv`` gave up on its record
@@ -637,6 +705,7 @@ def _csv_rows(source):
     except StopIteration:
         pass
     delimiter = _sniff_delimiter([text for _n, text, _c in sample[:HEADER_SCAN]])
+    lines.unusual = _unusual_bytes(delimiter)
     lines.pending.extend(sample)
     width = [max((text.count(delimiter) + 1 for _n, text, _c in sample), default=1)]
     return lines, _csv_records(lines, delimiter, width), width
@@ -970,18 +1039,15 @@ def _scan_rows(stream, reading):
     prefix = (found.group(1) + ":") if found.group(1) else ""
     if found.group(0).endswith("/>"):
         return
-    row_pattern, cell_pattern = _scan_patterns(prefix)
-    cell_open = (f"<{prefix}c ", f"<{prefix}c>", f"<{prefix}c/>")
+    cell_pattern = _scan_patterns(prefix)
+    cell_with, cell_bare, cell_empty = f"<{prefix}c ", f"<{prefix}c>", f"<{prefix}c/>"
     end_tag = f"</{prefix}sheetData>"
     position = found.end()
     positions = {}
     number = 0
     while True:
-        for match in row_pattern.finditer(text, position):
-            if text[position : match.start()].strip():
-                raise _Unusual  # something between rows
-            position = match.end()
-            attributes, content = match.group(1), match.group(2)
+        for attributes, content, end in _row_spans(text, position, prefix):
+            position = end
             at = _ROW_NUMBER.search(attributes) if attributes else None
             at = int(at.group(1)) if at else number + 1
             if at > MAX_SHEET_ROWS or at <= number:
@@ -989,7 +1055,10 @@ def _scan_rows(stream, reading):
             cells = []
             if content:
                 found_cells = cell_pattern.findall(content)
-                if len(found_cells) != sum(content.count(tag) for tag in cell_open):
+                opened = (
+                    content.count(cell_with) + content.count(cell_bare) + content.count(cell_empty)
+                )
+                if len(found_cells) != opened:
                     raise _Unusual
                 if "&" in content and _ENTITY.search(content):
                     raise _Unusual
@@ -1014,6 +1083,40 @@ def _scan_rows(stream, reading):
 _ROW_NUMBER = re.compile(r' r="(\d+)"')
 
 
+def _row_spans(text, position, prefix):
+    """``(attributes, content, end)`` of each whole ``row`` element
+    of ``text`` from ``position``: ``<row`` with its attributes (none, or
+    starting with a space), then ``/>`` (content None) or ``>``, the
+    content, and the first ``</row>``. Found with ``str.find``: a regular
+    expression with a lazy ``.*?`` up to ``</row>`` tried to end the match at
+    every character of the row. Text between rows, or a tag starting with
+    ``<row`` that is not this, raises :class:`_Unusual`; it stops at the
+    first row not whole in ``text``."""
+    opening, closing = f"<{prefix}row", f"</{prefix}row>"
+    while True:
+        start = text.find(opening, position)
+        if start < 0:
+            return
+        if text[position:start].strip():
+            raise _Unusual  # something between rows
+        after = start + len(opening)
+        close = text.find(">", after)
+        if close < 0:
+            return
+        if text[close - 1] == "/":
+            attributes, content, end = text[after : close - 1], None, close + 1
+        else:
+            attributes = text[after:close]
+            finish = text.find(closing, close + 1)
+            if finish < 0:
+                return
+            content, end = text[close + 1 : finish], finish + len(closing)
+        if attributes and attributes[0] != " ":
+            raise _Unusual  # another tag, or attributes the scanner does not read
+        yield attributes, content, end
+        position = end
+
+
 def _decoded(data, final=False):
     """The text of ``data`` up to its last ``<`` (a whole character), and the
     rest; all of it at the end of the part."""
@@ -1030,18 +1133,17 @@ _PATTERNS = {}
 
 
 def _scan_patterns(prefix):
-    """The row and cell expressions for the sheet's namespace prefix."""
+    """The cell expression for the sheet's namespace prefix."""
     patterns = _PATTERNS.get(prefix)
     if patterns is None:
         p = re.escape(prefix)
-        row = re.compile(rf"<{p}row((?: [^>]*?)?)(?:/>|>(.*?)</{p}row>)", re.S)
         cell = re.compile(
             rf'<{p}c r="([A-Z]{{1,3}})\d+"(?: s="(\d+)")?(?: t="(\w+)")?(?:/>|>(?:'
             rf"<{p}v>([^<]*)</{p}v>"
             rf'|<{p}is><{p}t(?: xml:space="preserve")?>([^<]*)</{p}t></{p}is>'
             rf")</{p}c>)"
         )
-        patterns = _PATTERNS[prefix] = (row, cell)
+        patterns = _PATTERNS[prefix] = cell
     return patterns
 
 
@@ -2158,7 +2260,12 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
         if column.kind == POSTAL:
             # fewer than 5 digits: padded with a warning, by the interpreted path
             text = [f"if len(s) < {POSTAL_WIDTH} and s.isdigit() and s.isascii(): return None"]
-        value = f"{const(clean)}(s)" if clean is not None else "s"
+        value = "s"
+        if clean is not None:
+            value = f"{const(clean)}(s)"
+            memo = getattr(clean, "memo", None)
+            if memo is not None:  # a text met before: no call
+                value = f"(x if (x := {const(memo)}.get(s, MISSING)) is not MISSING else {value})"
         text += [*pad, f"{target} = {value}"]
         others = [("v.__class__ is int and v >= 0", "s")]
         number = ["s = str(v)"]
@@ -2171,7 +2278,7 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
             f" v = c[{column.position}]",
             " if v:",
             *serial,
-            "  if len(v) > 5 or v.lower() not in NIL:",
+            "  if len(v) > 5 or v[0] not in NIL1 or v.lower() not in NIL:",
             "   s = v",
             *("   " + line for line in text),
             "   n = 1",
@@ -2181,7 +2288,7 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
         " if v.__class__ is str:",
         "  if not v: pass",
         f"  elif {odd}: return None",
-        "  elif (s := v.strip()) and (len(s) > 5 or s.lower() not in NIL):",
+        "  elif (s := v.strip()) and (len(s) > 5 or s[0] not in NIL1 or s.lower() not in NIL):",
         *("   " + line for line in text),
         "   n = 1",
         " elif v is None: pass",
@@ -2195,6 +2302,15 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
     return lines
 
 
+def nil_starts():
+    """The first characters of the words read as nil (:data:`NIL_WORDS`), in
+    either case: a cell starting with another one is not nil, and is not
+    lowercased to be sure (``tests`` check every code point)."""
+    from .values import NIL_WORDS
+
+    return frozenset(char for word in NIL_WORDS if word for char in (word[0], word[0].upper()))
+
+
 def _compile_fast(plan, unescape, plain=False, cleaners=None):
 
     from .values import NIL_WORDS
@@ -2203,6 +2319,8 @@ def _compile_fast(plan, unescape, plain=False, cleaners=None):
         "MAX": MAX_CELL_CHARS,
         "INV": _INVISIBLE.search,
         "NIL": NIL_WORDS,
+        "NIL1": nil_starts(),
+        "MISSING": object(),
         "DATE": datetime.date,
         "ISO": datetime.date.fromisoformat,
         "DATETIME": datetime.datetime,

@@ -59,6 +59,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import compress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -66,7 +67,7 @@ from . import importer, rules
 from .dictionary import DEFAULT_VERSION, Boolean, get_schema
 from .exceptions import AccrochageError
 from .findings import BLOCKING, WARNING, Finding, for_node
-from .writer import DEFAULT_MAX_BYTES, DEFAULT_MAX_PASSAGES, write_deposit
+from .writer import DEFAULT_MAX_BYTES, DEFAULT_MAX_PASSAGES, values_at, write_deposit
 
 __all__ = [
     "DuplicateIds",
@@ -97,6 +98,7 @@ CIVIL_STATUS_KEYS = (
     "jourNaissance",
 )
 ID_KEY = "idTechnique"
+_civil_status = values_at(CIVIL_STATUS_KEYS)
 
 
 @dataclass(frozen=True)
@@ -246,19 +248,10 @@ class _HashTable:
         self.values = array("q", bytes(8 * capacity)) if self.with_values else None
         self.mask = capacity - 1
         self.used = 0
+        self.limit = capacity * 4 // 5  # grown past 80 %
 
     def __len__(self):
         return self.used
-
-    def _slot(self, key):
-        """The slot holding ``key``, or the free slot where it would go."""
-        keys, mask = self.keys, self.mask
-        slot = key & mask
-        while True:
-            found = keys[slot]
-            if found == key or found == 0:
-                return slot
-            slot = (slot + 1) & mask
 
     def setdefault(self, key, value):
         """The value stored under ``key``; store ``value`` and return None if none."""
@@ -273,7 +266,9 @@ class _HashTable:
             return self.values[slot]
         keys[slot] = key
         self.values[slot] = value
-        self._added()
+        self.used += 1
+        if self.used > self.limit:
+            self._grow()
         return None
 
     def add(self, key):
@@ -288,21 +283,24 @@ class _HashTable:
         if found:
             return True
         keys[slot] = key
-        self._added()
+        self.used += 1
+        if self.used > self.limit:
+            self._grow()
         return False
 
-    def _added(self):
-        self.used += 1
-        if self.used * 5 > (self.mask + 1) * 4:
-            keys, values = self.keys, self.values
-            self._allocate(2 * (self.mask + 1))
-            for index, key in enumerate(keys):
-                if key:
-                    slot = self._slot(key)
-                    self.keys[slot] = key
-                    if values is not None:
-                        self.values[slot] = values[index]
-                    self.used += 1
+    def _grow(self):
+        old_keys, old_values, used = self.keys, self.values, self.used
+        self._allocate(2 * (self.mask + 1))
+        keys, values, mask = self.keys, self.values, self.mask
+        for index in compress(range(len(old_keys)), old_keys):  # the slots in use
+            key = old_keys[index]
+            slot = key & mask
+            while keys[slot]:  # the keys are distinct: the first free slot
+                slot = (slot + 1) & mask
+            keys[slot] = key
+            if values is not None:
+                values[slot] = old_values[index]
+        self.used = used
 
 
 class _Origins:
@@ -963,7 +961,7 @@ def _holder_key(passage):
     if nir:
         who = ("nir", str(nir)[:13])
     elif get("nomNaissance") and get("prenom1"):
-        who = tuple(map(get, CIVIL_STATUS_KEYS))
+        who = _civil_status(passage)
     elif get("idDossier"):
         who = ("dossier", get("idDossier"))
     else:
@@ -1208,16 +1206,15 @@ class _Regroup:
     """
 
     def __init__(self, schema):
-        self.deposit_keys = tuple(node.key for node in schema.leaves_at("deposit"))
-        self.cert_keys = tuple(node.key for node in schema.leaves_at("certification"))
+        self.deposit_of = values_at(node.key for node in schema.leaves_at("deposit"))
+        self.certification_of = values_at(node.key for node in schema.leaves_at("certification"))
         self.current, self.seen = {}, set()
         self.spool, self.offsets = None, {}
 
     def now(self, passage):
         """True when ``passage`` can be written now; else it is kept for later."""
-        get = passage.get
-        deposit = tuple(map(get, self.deposit_keys))
-        cert = tuple(map(get, self.cert_keys))
+        deposit = self.deposit_of(passage)
+        cert = self.certification_of(passage)
         if self.current.get(deposit) == cert:
             return True
         key = (deposit, cert)

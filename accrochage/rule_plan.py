@@ -379,6 +379,7 @@ class _Plan:
             known = memo.get(value, _MISSING)
             return _remember(memo, clean, value) if known is _MISSING else known
 
+        cleaned.memo = memo  # for compiled readers, which look it up inline
         return cleaned
 
     def _normalize_loop(self, passage):

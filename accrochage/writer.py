@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import operator
 import os
 import re
 import threading
@@ -383,6 +384,8 @@ class _Plan:
             self.after.append(_Renderer(schema, after, self.prefix).render)
         self.deposit_keys = tuple(n.key for n in schema.leaves_at("deposit"))
         self.cert_keys = tuple(n.key for n in schema.leaves_at("certification"))
+        self.deposit_of = values_at(self.deposit_keys)
+        self.certification_of = values_at(self.cert_keys)
         self.id_key = schema.children(self.spine[-1].path)[0].key
         self.id_tag = namespace + self.id_key
         names = [f"{self.prefix}:{node.name}" for node in self.spine]
@@ -426,6 +429,32 @@ def _plan(version):
 _STEP = re.compile(r"^(?:[^:\[\]]+:)?([^\[\]]+)(?:\[(\d+)\])?$")
 _QUOTED_VALUE = re.compile(r"(The value |': )'[^']*'")
 _EXPECTED = re.compile(r"Expected is (?:one of )?\( ([^)]*) \)")
+
+
+def values_at(keys):
+    """``pick(passage)``: the tuple of the passage's values at ``keys``, None
+    for a missing key, as ``tuple(map(passage.get, keys))`` gives it, by C's
+    ``itemgetter`` when every key is there (a passage read from a file has
+    them all): about three times faster, and it runs several times a row.
+
+    >>> pick = values_at(("code", "type"))
+    >>> pick({"type": "RS", "code": "RS5875", "x": 1}), pick({"code": "RS5875"})
+    (('RS5875', 'RS'), ('RS5875', None))
+    >>> values_at(["code"])({"code": "RS5875"}), values_at([])({})
+    (('RS5875',), ())
+    """
+    keys = tuple(keys)
+    if len(keys) < 2:
+        return lambda passage: tuple(map(passage.get, keys))
+    pick = operator.itemgetter(*keys)
+
+    def values(passage):
+        try:
+            return pick(passage)
+        except KeyError:
+            return tuple(map(passage.get, keys))
+
+    return values
 
 
 def _scrub(text):
@@ -887,11 +916,11 @@ class _Run:
                 "(texte, nombre, booléen ou date) : corrigez-la.",
                 detail=_scrub(str(error)),
             ) from None
-        key = tuple(map(passage.get, plan.deposit_keys))
+        key = plan.deposit_of(passage)
         deposit = self.deposits.get(key)
         if deposit is None:
             deposit = self.deposits[key] = _Deposit(self, tuple(map(str, key)))
-        deposit.add(passage, text, tuple(map(passage.get, plan.cert_keys)))
+        deposit.add(passage, text, plan.certification_of(passage))
 
     # validation -------------------------------------------------------------
 

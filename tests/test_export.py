@@ -61,6 +61,64 @@ def test_findings_report_with_source_rows_and_file_level_findings():
     assert second[0] == "5" and second[1].startswith("'=")
 
 
+#: cells of a row without a finding: usual ones, and ones the csv writer
+#: quotes or the report guards
+READY_CELLS = (
+    "P-1",
+    "BERNARD-A",
+    "Élodie",
+    "O'Brien",
+    "Jean Pierre",
+    "RNCP35726",
+    "",
+    None,
+    12,
+    "a;b",
+    'dit "Jo"',
+    "a\nb",
+    "a\rb",
+    "=1+2",
+    "-Zoé",
+    " espace",
+    "x" * 40_000,
+)
+
+
+def test_the_usual_row_s_report_line_is_the_csv_writer_s():
+    """A row without a finding is written without the ``csv`` writer when
+    no cell needs it: the report is the same, byte for byte, as the writer's
+    for every mix of usual and odd cells (idTechnique, names, code, row)."""
+    from accrochage import export
+
+    rows = []
+    for number, value in enumerate(READY_CELLS):
+        for key in ("idTechnique", "nomNaissance", "prenom1", "code"):
+            passage = {"idTechnique": "P-1", "nomNaissance": "MARTIN", "prenom1": "Élodie"}
+            passage |= {"code": "RS5875", key: value}
+            rows.append((number + 2, passage, []))
+    rows.append((None, {"idTechnique": "P-1", "code": "RS5875", "nomNaissance": "MARTIN"}, []))
+    formatted = []
+    ready_line = export._ready_line
+
+    def watched(row, passage):
+        line = ready_line(row, passage)
+        formatted.append(line is not None)
+        return line
+
+    def report():
+        out = io.BytesIO()
+        write_findings_csv(rows, out)
+        return out.getvalue()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(export, "_ready_line", watched)
+        fast = report()
+        patch.setattr(export, "_ready_line", lambda row, passage: None)
+        reference = report()
+    assert fast == reference
+    assert 10 < sum(formatted) < len(rows) - 10
+
+
 def test_passages_round_trip_through_the_import(tmp_path):
     passages = [
         make_passage(1),

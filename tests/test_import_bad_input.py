@@ -8,6 +8,7 @@ comes out of ``iter_rows`` as one ``ImportedRow``, usable or not.
 import datetime
 import io
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -455,6 +456,64 @@ def test_the_sheet_scanner_and_the_lxml_walk_read_alike(monkeypatch):
     assert rows[1].passage["codePostal"] == rows[2].passage["codePostal"] == "01000"
     assert [f.code for f in rows[1].findings] == []
     assert [f.code for f in rows[2].findings] == ["import_value_changed"]
+
+
+#: the rows of a sheet as the scanner once found them, by a regular expression
+_ROW_EXPRESSION = r"<{p}row((?: [^>]*?)?)(?:/>|>(.*?)</{p}row>)"
+
+
+def _rows_by_expression(text, prefix):
+    pattern = re.compile(_ROW_EXPRESSION.format(p=re.escape(prefix)), re.S)
+    rows, position = [], 0
+    for match in pattern.finditer(text):
+        if text[position : match.start()].strip():
+            return rows, "unusual"
+        rows.append((match.group(1), match.group(2), match.end()))
+        position = match.end()
+    return rows, _after_rows(text[position:], prefix)
+
+
+def _after_rows(rest, prefix):
+    return "end" if rest.lstrip().startswith(f"</{prefix}sheetData>") else "unusual"
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_the_sheet_scanner_finds_the_rows_the_regular_expression_found(prefix):
+    """``_row_spans`` finds rows with ``str.find``: the same attributes,
+    content and ends as the expression it replaced, and the same verdict
+    (read to the end, or left to lxml) on rows of every shape."""
+    from accrochage.importer import _row_spans, _Unusual
+
+    row, cell = f"{prefix}row", f'<{prefix}c r="A1"><{prefix}v>1</{prefix}v></{prefix}c>'
+    shapes = [
+        f"<{row}/>",
+        f"<{row}>{cell}</{row}>",
+        f'<{row} r="2"/>',
+        f'<{row} r="3" spans="1:2" />',
+        f'<{row} r="4" spans="1:2">{cell}{cell}</{row}>',
+        f'<{row} r="5/">{cell}</{row}>',
+        f"<{row}></{row}>",
+        f'<{row}\tr="6">{cell}</{row}>',
+        f'<{row}s r="7">{cell}</{row}s>',
+        f"<{row}/ >",
+        f"text<{row}/>",
+        f"<{row} r='8'>{cell}",
+        f'<{prefix}c r="B9"/>',
+    ]
+    checked = 0
+    for first in shapes:
+        for second in shapes:
+            text = f"\n<{row}>{cell}</{row}>{first} {second}\n</{prefix}sheetData></x>"
+            expected = _rows_by_expression(text, prefix)
+            rows = []
+            try:
+                rows.extend(_row_spans(text, 0, prefix))
+                verdict = _after_rows(text[rows[-1][2] if rows else 0 :], prefix)
+            except _Unusual:
+                verdict = "unusual"
+            assert (rows, verdict) == expected, text
+            checked += verdict == "end"
+    assert 0 < checked < len(shapes) ** 2
 
 
 def test_the_sheet_scanner_reads_to_the_end_whatever_the_chunk_size(monkeypatch):

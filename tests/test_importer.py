@@ -551,6 +551,126 @@ def test_the_plain_line_test_refuses_what_the_reader_must_see():
         assert not _plain_cells(line, ";"), line
 
 
+def _line_is_plain(body, delimiter):
+    """The per-line verdict of ``_plain_record``: read by ``str.split``,
+    not suspicious, and every cell plain (``_plain_cells``)."""
+    from accrochage import importer
+
+    return (
+        bool(body)
+        and not any(char in body for char in '"\n\r\x00\t')
+        and importer._UNWRITABLE.search(body) is None
+        and importer._plain_cells(body, delimiter)
+    )
+
+
+@pytest.mark.parametrize("delimiter", [";", ","])
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_the_bytes_test_of_many_lines_refuses_what_the_line_test_refuses(delimiter, ending):
+    """``_unusual_bytes`` tests a megabyte of lines at once, so that the
+    usual line skips the per-line tests: the bytes of plain lines with one
+    odd cell anywhere (first or last cell, first or last line, the last
+    without its line break) are refused exactly when that line is not plain
+    by the per-line tests; a CRLF file's line ends are not odd. (A line's
+    length is still tested line by line.)"""
+    from accrochage.importer import MAX_CELL_CHARS, _unusual_bytes
+
+    unusual = _unusual_bytes(delimiter)
+    base = ["P-1", "MARTIN", "Élodie", "", "2026-06-02", "MENTION_BIEN"]
+    texts = [v for v in (*ODD_CELLS, *PLAIN_EDGES) if isinstance(v, str)]
+    texts += ["a\x1fb", "a\rb", "x\u2028", "a\uffffb", "\u205f", "O'Brien", "Jean Pierre"]
+    texts = [v for v in texts if delimiter not in v and "\n" not in v]
+    texts = [v for v in texts if len(v) < MAX_CELL_CHARS - 100]
+    plain_line = delimiter.join(base)
+    assert _line_is_plain(plain_line, delimiter)
+    refused = 0
+    for value in texts:
+        for position in (0, 2, len(base) - 1):
+            cells = list(base)
+            cells[position] = value
+            odd = delimiter.join(cells)
+            expected = not _line_is_plain(odd, delimiter)
+            refused += expected
+            for lines, end in (
+                ([plain_line, odd, plain_line], ending),  # inside
+                ([odd, plain_line], ending),  # the first line of the bytes
+                ([plain_line, odd], ending),  # the last line
+                ([plain_line, odd], ""),  # the last line, no line break
+            ):
+                data = (ending.join(lines) + end).encode("utf-8")
+                assert unusual(data) == expected, (value, position, lines, end)
+    assert 0 < refused < len(texts) * 3
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+def test_a_plain_file_read_by_the_bytes_test_reads_as_line_by_line(tmp_path, ending):
+    """The same rows, passages and findings whether the lines of a plain
+    file are passed by the bytes test of their megabyte or by the per-line
+    tests, in LF and CRLF, with a file larger than one read (several
+    megabytes, a line cut between two reads); and the bytes test is what
+    takes them."""
+    from accrochage import importer
+
+    schema = get_schema("1.1.2")
+    header = [node.dico_id for node in schema.columns if node.key != "nir"]
+    base = [_csv_text(GOOD_ROW.get(dico_id)) for dico_id in header]
+    ident = header.index("5.1")
+    rows = []
+    for number in range(15000):
+        cells = list(base)
+        cells[ident] = f"P-{number:05d}-" + "x" * (number % 37)
+        rows.append(";".join(cells))
+    # odd lines past the first megabyte: their megabyte is read line by line
+    rows[14000] = rows[14000].replace("P-14000", '"P;14000"', 1)
+    rows[14200] = rows[14200].replace("P-14200", " P-14200", 1)
+    # the header scan reads past the first megabyte: an odd line it holds
+    # (given back, read later) is not judged by the bytes then being read
+    for number in range(30):
+        cells = list(base)
+        cells[ident] = '"Q;3"' if number == 3 else f"Q-{number}"
+        cells[-2:] = ["y" * 30_000] * 2
+        rows[number] = ";".join(cells)
+    path = tmp_path / f"plain{len(ending)}.csv"
+    path.write_bytes((ending.join([";".join(header), *rows]) + ending).encode("utf-8"))
+    assert path.stat().st_size > 2 << 20
+    taken = []
+    fresh_plain = importer._Lines.fresh_plain
+
+    def watched(lines):
+        plain = fresh_plain(lines)
+        taken.append(plain)
+        return plain
+
+    def read():
+        return [(r.row, r.passage, r.findings) for r in importer.iter_rows(path)]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(importer._Lines, "fresh_plain", watched)
+        by_bytes = read()
+        patch.setattr(importer._Lines, "fresh_plain", lambda lines: False)
+        by_line = read()
+    assert len(by_bytes) == len(rows)
+    assert by_bytes == by_line
+    assert sum(taken) > len(rows) * 0.5
+    assert by_bytes[3][1]["idTechnique"] == "Q;3"
+    assert by_bytes[14000][1]["idTechnique"].startswith("P;14000")
+
+
+def test_a_cell_read_as_nil_starts_with_a_nil_start():
+    """The compiled readers lowercase a short cell to compare it with the
+    nil words only when its first character is one a nil word starts with:
+    no other code point lowercases to such a character."""
+    from accrochage.importer import nil_starts
+    from accrochage.values import NIL_WORDS
+
+    starts = nil_starts()
+    lowered = {word[0] for word in NIL_WORDS if word}
+    for code in range(0x110000):
+        char = chr(code)
+        if char.lower()[:1] in lowered:
+            assert char in starts, hex(code)
+
+
 def _odd_lines_csv(version, unique_ids=False, leave_out=()):
     """The import layout with every column × odd texts, one row each
     (``unique_ids``: each row with an idTechnique of its own; ``leave_out``:

@@ -137,6 +137,9 @@ def test_the_hash_table_probes_past_collisions_and_grows():
     assert [table.setdefault(key, -1) for key in keys] == list(range(39))
     assert len(table) == 39 and table.mask + 1 >= 64
     assert table.setdefault(0, 5) is None and table.setdefault(0, 6) == 5  # 0 is a valid key
+    seen = pipeline._HashTable(4, values=False)
+    assert [seen.add(key) for key in keys] == [False] * 39
+    assert all(seen.add(key) for key in keys) and len(seen) == 39
 
 
 def test_find_duplicate_ids_skips_blank_ids():
