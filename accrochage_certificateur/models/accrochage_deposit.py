@@ -37,6 +37,8 @@ SENDABLE = ("generated", "send_error", "send_failed")
 RETRY_DELAYS = (15, 30, 60, 120, 240, 480, 960, 1440)
 #: the temporary table the deposit lines are copied into (``_write_lines``)
 SENT_LINES = "accrochage_sent_line"
+#: bytes handed to PostgreSQL at a time by ``_copy_rows``
+COPY_CHUNK = 1 << 20
 
 
 class AccrochageDeposit(models.Model):
@@ -910,14 +912,17 @@ def _update_passages(passages, **values):
 def _copy_rows(cr, table, rows):
     """``COPY`` these rows (tuples of ints, texts and None) into ``table``.
 
-    The wait callback is set aside for the ``COPY`` as in Odoo's own
-    (``_export_rows`` in ``odoo/orm/models.py``).
+    Encoded once and sent by chunks of 1 MB: read as text by chunks of 8 kB
+    (psycopg2's default), 65 MB cost the client 2.5 times the CPU. The wait
+    callback is set aside as in Odoo's own ``COPY`` (``_export_rows`` in
+    ``odoo/orm/models.py``).
     """
-    data = "\n".join("\t".join(_copy_text(value) for value in row) for row in rows)
+    text = "\n".join(["\t".join(map(_copy_text, row)) for row in rows])
+    data = io.BytesIO(text.encode(psycopg2.extensions.encodings[cr.connection.encoding]))
     callback = psycopg2.extensions.get_wait_callback()
     psycopg2.extensions.set_wait_callback(None)
     try:
-        cr.copy_expert(SQL("COPY %s FROM STDIN", SQL.identifier(table)).code, io.StringIO(data))
+        cr.copy_expert(SQL("COPY %s FROM STDIN", SQL.identifier(table)).code, data, size=COPY_CHUNK)
     finally:
         psycopg2.extensions.set_wait_callback(callback)
 
