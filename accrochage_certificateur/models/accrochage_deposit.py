@@ -1,16 +1,14 @@
 import base64
-import io
 import logging
 import os
 import tempfile
 from datetime import timedelta
 
-import psycopg2
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_datetime
 
+from ..batch import copy_rows
 from ..engine import AccrochageError, raise_engine_error, version_selection
 from .accrochage_passage import sent_json
 
@@ -37,8 +35,6 @@ SENDABLE = ("generated", "send_error", "send_failed")
 RETRY_DELAYS = (15, 30, 60, 120, 240, 480, 960, 1440)
 #: the temporary table the deposit lines are copied into (``_write_lines``)
 SENT_LINES = "accrochage_sent_line"
-#: bytes handed to PostgreSQL at a time by ``_copy_rows``
-COPY_CHUNK = 1 << 20
 
 
 class AccrochageDeposit(models.Model):
@@ -304,7 +300,7 @@ class AccrochageDeposit(models.Model):
         return deposits
 
     def _write_lines(self, passage_ids, file_ids=None, sent_values=None):
-        """This deposit's lines of these passages, in one statement for any number.
+        """This deposit's lines of these passages, in four statements for any number.
 
         Inserted pending, or, with ``file_ids`` and ``sent_values`` (one each
         per passage), with the file each was written in and the copy of what
@@ -315,6 +311,7 @@ class AccrochageDeposit(models.Model):
         ``INSERT … SELECT … ON CONFLICT``: the copies of what was sent weigh
         some 1.3 kB a passage (65 MB for 50,000), which psycopg2 would quote
         into the query text and PostgreSQL parse back (bench/bench_odoo.py).
+        The ``COPY`` goes past ``cr.execute``: Odoo's query count leaves it out.
         """
         self.ensure_one()
         count = len(passage_ids)
@@ -327,7 +324,7 @@ class AccrochageDeposit(models.Model):
                 SQL.identifier(SENT_LINES),
             )
         )
-        _copy_rows(
+        copy_rows(
             cr,
             SENT_LINES,
             zip(
@@ -354,6 +351,7 @@ class AccrochageDeposit(models.Model):
                 sent=SQL.identifier(SENT_LINES),
             )
         )
+        # dropped now: the next deposit of the same build makes it again
         cr.execute(SQL("DROP TABLE %s", SQL.identifier(SENT_LINES)))
         self.env["accrochage.deposit.line"].invalidate_model()
         self.invalidate_recordset(["line_ids"])
@@ -907,37 +905,6 @@ def _update_passages(passages, **values):
         )
     )
     passages.invalidate_recordset([*values, "write_uid", "write_date"])
-
-
-def _copy_rows(cr, table, rows):
-    """``COPY`` these rows (tuples of ints, texts and None) into ``table``.
-
-    Encoded once and sent by chunks of 1 MB: read as text by chunks of 8 kB
-    (psycopg2's default), 65 MB cost the client 2.5 times the CPU. The wait
-    callback is set aside as in Odoo's own ``COPY`` (``_export_rows`` in
-    ``odoo/orm/models.py``).
-    """
-    text = "\n".join(["\t".join(map(_copy_text, row)) for row in rows])
-    data = io.BytesIO(text.encode(psycopg2.extensions.encodings[cr.connection.encoding]))
-    callback = psycopg2.extensions.get_wait_callback()
-    psycopg2.extensions.set_wait_callback(None)
-    try:
-        cr.copy_expert(SQL("COPY %s FROM STDIN", SQL.identifier(table)).code, data, size=COPY_CHUNK)
-    finally:
-        psycopg2.extensions.set_wait_callback(callback)
-
-
-def _copy_text(value):
-    """A value in ``COPY``'s text format: ``\\N`` for NULL, the separators escaped."""
-    if value is None:
-        return "\\N"
-    return (
-        str(value)
-        .replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
 
 
 def _read(path):
