@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import hmac
 import json
@@ -1582,15 +1583,31 @@ def _snapshot(facts):
     return json.loads(sent_json(facts))
 
 
+#: what ``sent_json`` writes: ``json.dumps(…, default=str, ensure_ascii=False)``
+#: without building an encoder per passage
+SENT_ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
+
+
 def sent_json(facts):
     """The engine's passage as stored with its deposit line (``sent_values``),
-    the NIR excluded."""
+    the NIR excluded.
+
+    Once per passage of a deposit: the few NIR keys are popped from a copy
+    (same keys, same order as filtering each key) and the key set is made
+    once (``_nir_keys``).
+    """
+    sent = dict(facts)
+    for key in _nir_keys():
+        sent.pop(key, None)
+    return SENT_ENCODER.encode(sent)
+
+
+@functools.cache
+def _nir_keys():
+    """The fact keys of the NIR, in any schema version."""
     from accrochage.dictionary import personal_keys
 
-    nir = personal_keys("nir") | {"nir"}
-    return json.dumps(
-        {k: v for k, v in facts.items() if k not in nir}, default=str, ensure_ascii=False
-    )
+    return personal_keys("nir") | {"nir"}
 
 
 def _shown(value):

@@ -61,6 +61,22 @@ class TestDepositBuild(AccrochageCase):
 
         self.assertEqual(sent(by_button), sent(draft))
 
+    def test_a_line_keeps_what_was_sent_to_the_character(self):
+        """The lines reach PostgreSQL by COPY: what ``COPY`` reads as a separator or
+        an escape (backslash, tab, line break, ``\\N``) comes back as it was sent,
+        and the pending lines of a draft are completed, not doubled."""
+        passages = self._make_ready_passages(3)
+        draft = self.env["accrochage.deposit"]._create_from_passages(passages)
+        pending = draft.line_ids
+        texts = ['{"a": "C:\\\\N\\t\\"x\\""}', "tab\there\nline\r\\N é", None]
+        draft._write_lines(passages.ids, [None] * 3, texts)
+        self.assertEqual(draft.line_ids, pending)
+        for passage, text in zip(passages, texts, strict=True):
+            (line,) = pending.filtered(lambda line, p=passage: line.passage_id == p)
+            self.assertEqual(line.sent_values or None, text)
+            self.assertEqual(line.result, "pending")
+            self.assertFalse(line.file_id)
+
     def test_a_file_that_cannot_be_made_keeps_its_passages_in_the_deposit(self):
         """The official XSD refuses the file: the deposit holds its passages, to retry."""
         self.company.accrochage_xsd_file = base64.b64encode(OTHER_XSD)
