@@ -41,7 +41,9 @@ class _Faulty(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
         elif fault == "timeout":
-            self.server.release.wait(3)
+            # longer than any of the client's timeouts (FAST): it gives up first, by
+            # itself; waiting as long as its deadline raced with it (a flaky test)
+            self.server.release.wait(30)
         elif fault == "reset":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
