@@ -4,7 +4,8 @@ test; prints figures).
 
     python bench/bench_build.py                       # 20k, 50k, 200k rows (CSV), 20k, 200k (XLSX)
     python bench/bench_build.py --sizes 20000 --xlsx-sizes ''
-    python bench/bench_build.py --engine /path/to/other/checkout   # "before" figures
+    python bench/bench_build.py --engine /path/to/before --engine .  # before and after, in turn
+    python bench/bench_build.py --repeat 3                           # the best of 3 runs
     python bench/bench_build.py --sizes 20000 --xlsx-sizes '' --profile
 
 Each build runs as a child process (``python -m accrochage.cli build``) on a
@@ -242,12 +243,85 @@ def print_profile(path, lines=25):
     stats.sort_stats("cumulative").print_stats(lines)
 
 
+def _revision(engine):
+    return subprocess.run(
+        ["git", "-C", str(engine), "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+
+
+def _best(runs):
+    """The least wall and CPU time of repeated runs (the load only adds to
+    them), the largest peak RSS, the first failure."""
+    return {
+        "wall": min(run["wall"] for run in runs),
+        "cpu": min(run["cpu"] for run in runs),
+        "rss": max(run["rss"] for run in runs),
+        "code": next((run["code"] for run in runs if run["code"]), 0),
+        "stderr": next((run["stderr"] for run in runs if run["code"]), ""),
+    }
+
+
+def _measure(engines, source, work, kind, count, args, schema_file):
+    """{engine: (ours, xmllint's, MB out)}: each engine's build and xmllint on
+    its output, the engines in turn, ``--repeat`` times; the best of each."""
+    has_xmllint = shutil.which("xmllint") is not None
+    runs = {engine: ([], [], 0.0) for engine in engines}
+    for _repeat in range(args.repeat):
+        for engine in engines:
+            out_dir = work / f"out-{kind}-{count}"
+            shutil.rmtree(out_dir, ignore_errors=True)
+            profile = work / f"profile-{kind}-{count}.prof" if args.profile else None
+            ours = build(engine, source, out_dir, args.version, args.python, profile)
+            files = sorted(out_dir.glob("*.xml"))
+            size = sum(path.stat().st_size for path in files) / 1e6
+            runs[engine][0].append(ours)
+            if has_xmllint and files:
+                runs[engine][1].append(xmllint(files, schema_file))
+            runs[engine] = (*runs[engine][:2], size)
+            if ours["code"]:
+                print(ours["stderr"][-1500:])
+            if profile:
+                print_profile(profile)
+            if not args.keep:
+                shutil.rmtree(out_dir, ignore_errors=True)
+    return {
+        engine: (_best(ours), _best(theirs) if theirs else None, size)
+        for engine, (ours, theirs, size) in runs.items()
+    }
+
+
+def _line(kind, count, source, ours, theirs, size):
+    line = (
+        f"{kind:>12} {count:>8} {source.stat().st_size / 1e6:>6.1f} {ours['code']:>4} "
+        f"{ours['wall']:>7.2f} {ours['cpu']:>7.2f} {ours['rss']:>7.0f} {size:>7.1f}"
+    )
+    if theirs is not None:
+        ratio = ours["cpu"] / theirs["cpu"] if theirs["cpu"] else float("nan")
+        verdict = "" if not theirs["code"] else " INVALID"
+        line += (
+            f" {theirs['wall']:>12.2f} {theirs['cpu']:>6.2f} {theirs['rss']:>5.0f} "
+            f"{ratio:>9.2f}{verdict}"
+        )
+    return line
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="20000,50000,200000", help="CSV sizes (rows)")
     parser.add_argument("--xlsx-sizes", default="20000,200000", help="XLSX sizes (rows)")
     parser.add_argument("--version", default="1.1.2")
-    parser.add_argument("--engine", type=pathlib.Path, default=ROOT, help="checkout to measure")
+    parser.add_argument(
+        "--engine",
+        type=pathlib.Path,
+        action="append",
+        help="checkout to measure; repeat it to compare checkouts in one run (default: this one)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each build, engines in turn; the best kept"
+    )
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--keep", metavar="DIR", help="write there and keep inputs and outputs")
     parser.add_argument(
@@ -257,67 +331,41 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     work = pathlib.Path(args.keep or tempfile.mkdtemp(prefix="accrochage-bench-")).resolve()
-    args.engine = args.engine.resolve()
+    engines = [engine.resolve() for engine in args.engine or [ROOT]]
     work.mkdir(parents=True, exist_ok=True)
     if args.inputs:
         args.inputs = args.inputs.resolve()
         args.inputs.mkdir(parents=True, exist_ok=True)
     schema_file = work / f"flux-{args.version}.xsd"
     schema_file.write_text(xsd.generate_xsd(get_schema(args.version)), encoding="utf-8")
-    has_xmllint = shutil.which("xmllint") is not None
     jobs = [("csv", int(n)) for n in args.sizes.split(",") if n]
     jobs += [("xlsx", int(n)) for n in args.xlsx_sizes.split(",") if n]
-    revision = subprocess.run(
-        ["git", "-C", str(args.engine), "log", "-1", "--format=%h %s"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    print(f"engine: {args.engine} ({revision or 'no git'})")
-    print(f"python: {args.python}   load: {os.getloadavg()[0]:.1f}")
+    for number, engine in enumerate(engines, start=1):
+        print(f"engine {number}: {engine} ({_revision(engine) or 'no git'})")
+    print(f"python: {args.python}   load: {os.getloadavg()[0]:.1f}   best of {args.repeat}")
     header = (
         f"{'input':>12} {'rows':>8} {'MB in':>6} {'exit':>4} {'wall s':>7} {'CPU s':>7} "
         f"{'RSS MB':>7} {'MB out':>7} {'xmllint wall':>12} {'CPU':>6} {'RSS':>5} {'CPU ratio':>9}"
     )
-    print(header)
+    print(("engine " if len(engines) > 1 else "") + header)
     results = {}
     for kind, count in jobs:
         source = (args.inputs or work) / f"input-{count}.{kind}"
         if not source.exists():
             (write_csv if kind == "csv" else write_xlsx)(source, count, args.version)
-        out_dir = work / f"out-{kind}-{count}"
-        shutil.rmtree(out_dir, ignore_errors=True)
-        profile = work / f"profile-{kind}-{count}.prof" if args.profile else None
-        ours = build(args.engine, source, out_dir, args.version, args.python, profile)
-        files = sorted(out_dir.glob("*.xml"))
-        size = sum(path.stat().st_size for path in files) / 1e6
-        if ours["code"]:
-            print(ours["stderr"][-1500:])
-        line = (
-            f"{kind:>12} {count:>8} {source.stat().st_size / 1e6:>6.1f} {ours['code']:>4} "
-            f"{ours['wall']:>7.2f} {ours['cpu']:>7.2f} {ours['rss']:>7.0f} {size:>7.1f}"
-        )
-        if has_xmllint and files:
-            theirs = xmllint(files, schema_file)
-            ratio = ours["cpu"] / theirs["cpu"] if theirs["cpu"] else float("nan")
-            verdict = "" if not theirs["code"] else " INVALID"
-            line += (
-                f" {theirs['wall']:>12.2f} {theirs['cpu']:>6.2f} {theirs['rss']:>5.0f} "
-                f"{ratio:>9.2f}{verdict}"
-            )
-        print(line, flush=True)
-        results[(kind, count)] = ours
-        if profile:
-            print_profile(profile)
-        if not args.keep:
-            shutil.rmtree(out_dir, ignore_errors=True)
-    for count in sorted({n for kind, n in results if kind == "xlsx"}):
-        if ("csv", count) in results:
-            xlsx, csv_ = results[("xlsx", count)], results[("csv", count)]
-            print(
-                f"XLSX / CSV at {count} rows: {xlsx['wall'] / csv_['wall']:.2f} wall, "
-                f"{xlsx['cpu'] / csv_['cpu']:.2f} CPU"
-            )
+        measured = _measure(engines, source, work, kind, count, args, schema_file)
+        for number, (engine, (ours, theirs, size)) in enumerate(measured.items(), start=1):
+            line = _line(kind, count, source, ours, theirs, size)
+            print((f"{number:>6} " if len(engines) > 1 else "") + line, flush=True)
+            results[(engine, kind, count)] = ours
+    for engine in engines:
+        for count in sorted({n for e, kind, n in results if e == engine and kind == "xlsx"}):
+            if (engine, "csv", count) in results:
+                xlsx, csv_ = results[(engine, "xlsx", count)], results[(engine, "csv", count)]
+                print(
+                    f"engine {engines.index(engine) + 1}: XLSX / CSV at {count} rows: "
+                    f"{xlsx['wall'] / csv_['wall']:.2f} wall, {xlsx['cpu'] / csv_['cpu']:.2f} CPU"
+                )
     if not args.keep:
         shutil.rmtree(work)
 
