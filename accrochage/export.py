@@ -222,18 +222,7 @@ class FindingsReport:
             if line is not None:
                 self._stream.write(line)
                 return
-            get = passage.get
-            ident, code = get("idTechnique"), get("code")
-            cells = [
-                row,
-                ident if _plain_cell(ident) else _report_cell(ident),
-                _report_cell(_holder(passage)),
-                code if _plain_cell(code) else _report_cell(code),
-                STATUS_READY,
-                0,
-                0,
-                "",
-            ]
+            cells = [row, *map(_report_cell, _line_facts(passage)), STATUS_READY, 0, 0, ""]
             if self.with_origin:
                 cells.insert(0, _report_cell(origin))
             self._writer.writerow(cells)

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import html
 import io
 import os
@@ -587,6 +588,7 @@ def _plain_cells(body, delimiter):
     )
 
 
+@functools.cache  # one per delimiter: its tables walk every code point
 def _unusual_bytes(delimiter):
     """The test, on the UTF-8 bytes of many lines at once, for anything that
     makes one of them not plain: what :func:`_plain_record` sends to ``csv``

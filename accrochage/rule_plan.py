@@ -373,7 +373,7 @@ class _Plan:
         clean = self.cleaners.get(key) or self.item_cleaners.get(key)
         if clean is None or clean is _trim or getattr(clean, "codes", None) is not None:
             return None
-        memo = {}
+        memo = self._constants[self._memo(clean)]  # the one normalize remembers in
 
         def cleaned(value):
             known = memo.get(value, _MISSING)

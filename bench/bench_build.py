@@ -209,23 +209,30 @@ def run_child(argv, env=None, cwd=None, stdout=subprocess.DEVNULL):
     }
 
 
-def build(engine, source, out_dir, version, python, profile=None):
-    env = {**os.environ, "PYTHONPATH": str(engine)}
+def build_command(python, source, out_dir, version, profile=None):
+    """The user's command, ``accrochage build`` (under cProfile with ``profile``)."""
     argv = [python]
     if profile:
         argv += ["-m", "cProfile", "-o", str(profile)]
     argv += ["-m", "accrochage.cli", "build", str(source), "-o", str(out_dir), "--now", NOW]
-    argv += ["--version", version]
+    return [*argv, "--version", version]
+
+
+def xmllint_command(schema_file, *files):
+    """The reference: xmllint validating files against the generated XSD, streaming."""
+    return ["xmllint", "--stream", "--noout", "--schema", str(schema_file), *map(str, files)]
+
+
+def build(engine, source, out_dir, version, python, profile=None):
+    env = {**os.environ, "PYTHONPATH": str(engine)}
     # ``python -m`` puts the working folder first on sys.path: run from the engine
-    return run_child(argv, env=env, cwd=engine)
+    return run_child(build_command(python, source, out_dir, version, profile), env=env, cwd=engine)
 
 
 def xmllint(files, schema_file):
     total = {"wall": 0.0, "cpu": 0.0, "rss": 0.0, "code": 0}
     for path in files:
-        result = run_child(
-            ["xmllint", "--stream", "--noout", "--schema", str(schema_file), str(path)]
-        )
+        result = run_child(xmllint_command(schema_file, path))
         if result["code"]:
             print(result["stderr"][-2000:])
         total["wall"] += result["wall"]

@@ -30,7 +30,7 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from bench_build import NOW, write_csv  # noqa: E402
+from bench_build import build_command, write_csv, xmllint_command  # noqa: E402
 
 from accrochage import xsd  # noqa: E402
 from accrochage.dictionary import get_schema  # noqa: E402
@@ -53,17 +53,14 @@ def instructions(argv, cwd=None):
     return int(found.group(1))
 
 
-def measure(engine, python, inputs, schema_file, work):
+def measure(engine, python, version, inputs, schema_file, work):
     """{rows: (ours, xmllint's)} instructions for each input."""
     counts = {}
     for rows, source in inputs.items():
         out_dir = work / f"out-{rows}"
         shutil.rmtree(out_dir, ignore_errors=True)
-        build = [python, "-m", "accrochage.cli", "build", str(source), "-o", str(out_dir)]
-        ours = instructions([*build, "--now", NOW], cwd=engine)
-        files = [str(path) for path in sorted(out_dir.glob("*.xml"))]
-        lint = ["xmllint", "--stream", "--noout", "--schema", str(schema_file)]
-        theirs = instructions([*lint, *files])
+        ours = instructions(build_command(python, source, out_dir, version), cwd=engine)
+        theirs = instructions(xmllint_command(schema_file, *sorted(out_dir.glob("*.xml"))))
         counts[rows] = (ours, theirs)
         shutil.rmtree(out_dir)
     return counts
@@ -94,7 +91,7 @@ def main(argv=None):
         print(f"{'engine':<50} {'ours a row':>11} {'xmllint a row':>14} {'ratio':>6}")
         for engine in args.engine or [ROOT]:
             engine = engine.resolve()
-            counts = measure(engine, args.python, inputs, schema_file, work)
+            counts = measure(engine, args.python, args.version, inputs, schema_file, work)
             span = large - small
             ours = (counts[large][0] - counts[small][0]) // span
             theirs = (counts[large][1] - counts[small][1]) // span
