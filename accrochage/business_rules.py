@@ -683,7 +683,7 @@ def business(ctx, findings):
                 _run(rule, ctx, findings)
     if not ctx.plan.conditionals_quiet(get, active, ctx.shape.present):
         _run(_conditional, ctx, findings)
-    if get("resultats") is not None:
+    if get("resultats"):  # an empty list has nothing to check
         _run(_digcomp, ctx, findings)
     insee_code, country = get("codeInsee"), get("codePaysNaissance")
     if (

@@ -52,8 +52,6 @@ from __future__ import annotations
 import datetime
 import inspect
 import os
-import pickle
-import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -1192,85 +1190,19 @@ def _attempt(source, out_dir, options, sinks, duplicates, phases):
     return job, _write(job, _items(source, phases), out_dir, options)
 
 
-class _Regroup:
-    """Keeps the passages of a certification together when the input mixes
-    certifications, without holding them in memory.
-
-    The writer opens a new ``certification`` element each time the
-    certification changes (with an envelope check and a flush each time): a
-    file sorted by name would give one element per passage, at 7 times the
-    cost. So, per certificateur, a certification met again after another one
-    is spooled to a temporary file and written after the others: each
-    certification gets at most two elements per file, and a sorted input is
-    written as it comes.
-    """
-
-    def __init__(self, schema):
-        self.deposit_of = values_at(node.key for node in schema.leaves_at("deposit"))
-        self.certification_of = values_at(node.key for node in schema.leaves_at("certification"))
-        self.current, self.seen = {}, set()
-        self.spool, self.offsets = None, {}
-
-    def now(self, passage):
-        """True when ``passage`` can be written now; else it is kept for later."""
-        deposit = self.deposit_of(passage)
-        cert = self.certification_of(passage)
-        if self.current.get(deposit) == cert:
-            return True
-        key = (deposit, cert)
-        if key not in self.seen:
-            self.seen.add(key)
-            self.current[deposit] = cert
-            return True
-        if self.spool is None:
-            self.spool = tempfile.TemporaryFile(prefix="accrochage-")
-        offsets = self.offsets.get(key)
-        if offsets is None:
-            offsets = self.offsets[key] = array("q")
-        offsets.append(self.spool.tell())
-        pickle.dump(passage, self.spool, pickle.HIGHEST_PROTOCOL)
-        return False
-
-    def rest(self):
-        """The kept passages, certification by certification."""
-        if self.spool is None:
-            return
-        for offsets in self.offsets.values():
-            for offset in offsets:
-                self.spool.seek(offset)
-                yield pickle.load(self.spool)  # our own temporary file: trusted
-
-    def close(self):
-        if self.spool is not None:
-            self.spool.close()
-
-
 def _write(job, items, out_dir, options):
     process = job.process
-    regroup = _Regroup(job.schema) if out_dir is not None else None
-
-    def passages():
-        try:
-            for item in items:
-                passage = process(item)
-                if passage is not None and (regroup is None or regroup.now(passage)):
-                    yield passage
-            if regroup is not None:
-                yield from regroup.rest()
-        finally:
-            if regroup is not None:
-                regroup.close()
-
+    passages = (passage for item in items if (passage := process(item)) is not None)
     if out_dir is None:
         job.counts.checked_only = True
-        for _passage in passages():
+        for _passage in passages:
             pass
         return []
     extra = {}
     if options.flux_seed is not None and _SEEDED_WRITER:
         extra["flux_seed"] = options.flux_seed
     return write_deposit(
-        passages(),
+        passages,
         out_dir,
         version=job.version,
         now=options.now,

@@ -35,9 +35,12 @@ import copy
 import datetime
 import operator
 import os
+import pickle
 import re
+import tempfile
 import threading
 import uuid
+from array import array
 from collections import deque
 from collections.abc import Sequence, Sized
 from concurrent.futures import ThreadPoolExecutor
@@ -881,6 +884,56 @@ class _Deposit:
         part.add(passage, text, cert_key)
 
 
+class _Regroup:
+    """Keeps the passages of a certification together when the input mixes
+    certifications, without holding them in memory.
+
+    A file opens a new ``certification`` element each time the
+    certification changes (with an envelope check and a flush each time): a
+    stream sorted by name would give one element per passage, at 7 times the
+    cost. So, per certificateur, a certification met again after another
+    one is spooled to a temporary file and written after the others: each
+    certification gets at most two elements per file, and a sorted input is
+    written as it comes.
+    """
+
+    def __init__(self):
+        self.current, self.seen = {}, set()
+        self.spool, self.offsets = None, {}
+
+    def now(self, deposit, cert, passage):
+        """True when ``passage`` can be written now; else it is kept for later."""
+        if self.current.get(deposit) == cert:
+            return True
+        key = (deposit, cert)
+        if key not in self.seen:
+            self.seen.add(key)
+            self.current[deposit] = cert
+            return True
+        if self.spool is None:
+            self.spool = tempfile.TemporaryFile(prefix="accrochage-")
+        offsets = self.offsets.get(key)
+        if offsets is None:
+            offsets = self.offsets[key] = array("q")
+        offsets.append(self.spool.tell())
+        pickle.dump(passage, self.spool, pickle.HIGHEST_PROTOCOL)
+        return False
+
+    def rest(self):
+        """The kept passages, certification by certification."""
+        if self.spool is None:
+            return
+        for offsets in self.offsets.values():
+            for offset in offsets:
+                self.spool.seek(offset)
+                yield pickle.load(self.spool)  # our own temporary file: trusted
+
+    def close(self):
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+
+
 class _Run:
     """One call of ``write_deposit``."""
 
@@ -895,6 +948,7 @@ class _Run:
         self.full = load_schema(plan.schema.version)
         self.pool = None
         self.local = threading.local()
+        self.regroup = _Regroup()
 
     def next_seq(self, deposit):
         """The next file number free in ``out_dir`` (earlier deposits stay)."""
@@ -908,6 +962,12 @@ class _Run:
 
     def add(self, passage):
         plan = self.plan
+        key, cert_key = plan.deposit_of(passage), plan.certification_of(passage)
+        if self.regroup.now(key, cert_key, passage):
+            self._write(passage, key, cert_key)
+
+    def _write(self, passage, key, cert_key):
+        plan = self.plan
         try:
             text = (plan.passage(passage) + "\n").encode("utf-8")  # one line per passage
         except (TypeError, ValueError, AttributeError) as error:
@@ -916,11 +976,10 @@ class _Run:
                 "(texte, nombre, booléen ou date) : corrigez-la.",
                 detail=_scrub(str(error)),
             ) from None
-        key = plan.deposit_of(passage)
         deposit = self.deposits.get(key)
         if deposit is None:
             deposit = self.deposits[key] = _Deposit(self, tuple(map(str, key)))
-        deposit.add(passage, text, plan.certification_of(passage))
+        deposit.add(passage, text, cert_key)
 
     # validation -------------------------------------------------------------
 
@@ -1002,6 +1061,9 @@ class _Run:
     # end --------------------------------------------------------------------
 
     def finish(self):
+        plan = self.plan
+        for passage in self.regroup.rest():
+            self._write(passage, plan.deposit_of(passage), plan.certification_of(passage))
         for deposit in self.deposits.values():
             if deposit.part is not None:
                 self.done.append(deposit.part.close())
@@ -1009,6 +1071,7 @@ class _Run:
         return sorted(self.done, key=lambda f: f.path.name)
 
     def shutdown(self):
+        self.regroup.close()
         if self.pool is not None:
             self.pool.shutdown(wait=True)
 
@@ -1059,20 +1122,21 @@ def write_deposit(
     """Write ``passages`` as deposit files in ``out_dir``; return them.
 
     One file per (emitter, certificateur, contract), more when a file would
-    pass ``max_bytes`` or ``max_passages``. A list is regrouped for you; an
-    iterator (for very large deposits) is written in one pass, so sort it by
-    certificateur and certification to get one ``certification`` element per
-    code. ``now`` is the deposit clock (naive = Paris wall time). With
-    ``validate``, each passage and each envelope is checked against the
-    schema before it is written, and :class:`DocumentInvalid` names the
-    passage and the field; no file is left behind on error. ``progress`` is
-    called as ``progress(done, total)`` (``total`` None for an iterator).
-    ``action`` is written only by schemas that have ``flux/action`` (1.1.5).
-    Each file gets a random ``idFlux`` (NC5 #1.1: unique per file); give a
-    ``flux_seed`` (any text, ``""`` included) for reproducible files, as the
-    golden test does: the idFlux is then a UUID 5 of the seed, the schema
-    namespace, the certificateur, the clock, the file number and the first
-    passage (:func:`new_id_flux`).
+    pass ``max_bytes`` or ``max_passages``. A list is sorted by certificateur
+    and certification; an iterator (for very large deposits) is written as it
+    comes, but a certification met again after another is kept in a temporary
+    file and written after the others (:class:`_Regroup`), so each gets at
+    most two ``certification`` elements per file. ``now`` is the deposit clock
+    (naive = Paris wall time). With ``validate``, each passage and each
+    envelope is checked against the schema before it is written, and
+    :class:`DocumentInvalid` names the passage and the field; no file is left
+    behind on error. ``progress`` is called as ``progress(done, total)``
+    (``total`` None for an iterator). ``action`` is written only by schemas
+    that have ``flux/action`` (1.1.5). Each file gets a random ``idFlux`` (NC5
+    #1.1: unique per file); give a ``flux_seed`` (any text, ``""`` included)
+    for reproducible files, as the golden test does: the idFlux is then a UUID
+    5 of the seed, the schema namespace, the certificateur, the clock, the
+    file number and the first passage (:func:`new_id_flux`).
     """
     if max_passages < 1 or max_bytes < 1:
         raise AccrochageError("Les limites de taille d'un fichier doivent être positives.")

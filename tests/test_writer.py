@@ -146,18 +146,38 @@ def test_one_file_per_certificateur_and_one_certification_per_code(tmp_path):
         assert written.path.name.isascii()
 
 
-def test_an_iterator_is_written_in_one_pass(tmp_path):
-    """Unsorted iterators still give valid files, one per certificateur."""
-    passages = (
-        make_passage(i, code="RS5875" if i % 2 else "RNCP35726", type="RS" if i % 2 else "RNCP")
-        for i in range(1, 7)
+def alternating(count, **overrides):
+    """Passages whose certification changes at every one (a stream sorted by name)."""
+    return (
+        make_passage(
+            i, code="RS5875" if i % 2 else "RNCP35726", type="RS" if i % 2 else "RNCP", **overrides
+        )
+        for i in range(1, count + 1)
     )
+
+
+def test_an_iterator_is_written_in_one_pass(tmp_path):
+    """Unsorted iterators still give valid files, one per certificateur, and
+    a certification met again after another is written with its own: not one
+    ``certification`` element per passage."""
     seen = []
     [written] = write_deposit(
-        passages, tmp_path, now=FIXED_NOW, progress=lambda d, t: seen.append((d, t))
+        alternating(6), tmp_path, now=FIXED_NOW, progress=lambda d, t: seen.append((d, t))
     )
     assert valid(written.path) and written.passage_count == 6
     assert seen == [(6, None)]
+    assert texts(written.path, "code") == ["RS5875", "RNCP35726", "RS5875"]
+    assert written.passage_ids == tuple(f"P-{i:06d}" for i in (1, 2, 4, 6, 3, 5))
+
+
+def test_a_bad_passage_kept_for_later_still_leaves_no_file(tmp_path):
+    def passages():
+        yield from alternating(4)
+        yield make_passage(5, code="RS5875", type="RS", sexe="X")  # kept for later
+
+    with pytest.raises(DocumentInvalid, match="P-000005"):
+        write_deposit(passages(), tmp_path, now=FIXED_NOW)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_progress_is_reported(tmp_path, monkeypatch):
