@@ -146,7 +146,10 @@ class ImportResult:
 
 def _fold(text):
     """Lower case, no accents, letters and digits only: ``Id Technique`` → ``idtechnique``."""
-    text = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    if text.isascii():  # nothing to decompose: the header scan meets mostly such cells
+        return "".join(filter(str.isalnum, text)).lower()
+    text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if c.isalnum() and not unicodedata.combining(c)).lower()
 
 
@@ -206,6 +209,8 @@ def _match(text, schema, index):
 
 
 def _strip(text):
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -604,8 +609,8 @@ def _unusual_bytes(delimiter):
     per-line tests they replace."""
     own = delimiter.encode("ascii")
     controls = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), ord('"'), ord("\t")])
-    wide = [chr(code) for code in range(0x80, 0x10000) if _WIDE_SPACE.match(chr(code))]
-    unwritable = [chr(code) for code in range(0x80, 0x10000) if _UNWRITABLE.match(chr(code))]
+    beyond_ascii = "".join(map(chr, range(0x80, 0x10000)))  # one search, not one a character
+    wide, unwritable = _WIDE_SPACE.findall(beyond_ascii), _UNWRITABLE.findall(beyond_ascii)
     by_lead = {}  # the non-ASCII characters by their first byte, a rare one
     for char in wide + unwritable:
         encoded = char.encode("utf-8")

@@ -3,7 +3,7 @@
     "name": "Accrochage certificateur (CDC)",
     "summary": "Declare the certifications awarded to the Caisse des Dépôts "
     "(accrochage certificateur) from event sessions",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "development_status": "Beta",
     "category": "Marketing/Events",
     "website": "https://github.com/accrochage/accrochage",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import os
 import pathlib
 import shutil
@@ -223,7 +224,16 @@ def xmllint_command(schema_file, *files):
     return ["xmllint", "--stream", "--noout", "--schema", str(schema_file), *map(str, files)]
 
 
+@functools.cache
+def compiled(engine, python):
+    """The engine's bytecode, as pip writes it when it installs a package: a
+    user's build does not compile the sources first (with
+    PYTHONDONTWRITEBYTECODE, as on these machines, every run would, 0.1 s)."""
+    subprocess.run([python, "-m", "compileall", "-q", str(engine / "accrochage")], check=True)
+
+
 def build(engine, source, out_dir, version, python, profile=None):
+    compiled(engine, python)
     env = {**os.environ, "PYTHONPATH": str(engine)}
     # ``python -m`` puts the working folder first on sys.path: run from the engine
     return run_child(build_command(python, source, out_dir, version, profile), env=env, cwd=engine)
@@ -347,14 +357,16 @@ def main(argv=None):
     schema_file.write_text(xsd.generate_xsd(get_schema(args.version)), encoding="utf-8")
     jobs = [("csv", int(n)) for n in args.sizes.split(",") if n]
     jobs += [("xlsx", int(n)) for n in args.xlsx_sizes.split(",") if n]
+    several = len(engines) > 1
     for number, engine in enumerate(engines, start=1):
-        print(f"engine {number}: {engine} ({_revision(engine) or 'no git'})")
+        print(f"{f'engine {number}' if several else 'engine'}: {engine}", end=" ")
+        print(f"({_revision(engine) or 'no git'})")
     print(f"python: {args.python}   load: {os.getloadavg()[0]:.1f}   best of {args.repeat}")
     header = (
         f"{'input':>12} {'rows':>8} {'MB in':>6} {'exit':>4} {'wall s':>7} {'CPU s':>7} "
         f"{'RSS MB':>7} {'MB out':>7} {'xmllint wall':>12} {'CPU':>6} {'RSS':>5} {'CPU ratio':>9}"
     )
-    print(("engine " if len(engines) > 1 else "") + header)
+    print(("engine " if several else "") + header)
     results = {}
     for kind, count in jobs:
         source = (args.inputs or work) / f"input-{count}.{kind}"
@@ -363,14 +375,15 @@ def main(argv=None):
         measured = _measure(engines, source, work, kind, count, args, schema_file)
         for number, (engine, (ours, theirs, size)) in enumerate(measured.items(), start=1):
             line = _line(kind, count, source, ours, theirs, size)
-            print((f"{number:>6} " if len(engines) > 1 else "") + line, flush=True)
+            print((f"{number:>6} " if several else "") + line, flush=True)
             results[(engine, kind, count)] = ours
     for engine in engines:
         for count in sorted({n for e, kind, n in results if e == engine and kind == "xlsx"}):
             if (engine, "csv", count) in results:
                 xlsx, csv_ = results[(engine, "xlsx", count)], results[(engine, "csv", count)]
+                which = f"engine {engines.index(engine) + 1}: " if several else ""
                 print(
-                    f"engine {engines.index(engine) + 1}: XLSX / CSV at {count} rows: "
+                    f"{which}XLSX / CSV at {count} rows: "
                     f"{xlsx['wall'] / csv_['wall']:.2f} wall, {xlsx['cpu'] / csv_['cpu']:.2f} CPU"
                 )
     if not args.keep:

@@ -205,6 +205,32 @@ def test_csv_with_id_and_label_rows_and_formula_guard():
     assert passage["prenom1"] == "Léa"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "".join(map(chr, range(0x80))),
+        "Id Technique",
+        "Code_Insee-Commune (naissance)",
+        "Prénom 1",
+        "ÉTABLISSEMENT",
+        "ﬁn ½",
+        "Nom\u0301 naissance",
+    ],
+)
+def test_a_header_cell_folds_as_its_decomposed_letters(text):
+    """Column names are compared folded: letters and digits of the NFKD form,
+    lower case, without accents; an ASCII cell skips the decomposition."""
+    import unicodedata
+
+    from accrochage.importer import _fold
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    expected = "".join(
+        c for c in decomposed if c.isalnum() and not unicodedata.combining(c)
+    ).lower()
+    assert _fold(text) == expected
+
+
 def test_data_beyond_the_header_is_reported():
     result = read_passages(b"5.1;8.1\nP-1;MARTIN;oubli\n")
     (warning,) = result.findings

@@ -9,9 +9,8 @@ class AccrochageDepositLine(models.Model):
     _description = "Deposit line"
     _order = "deposit_id desc, id"
 
-    deposit_id = fields.Many2one(
-        "accrochage.deposit", required=True, ondelete="cascade", index=True
-    )
+    # no index of its own: the unique constraint's index below leads with it
+    deposit_id = fields.Many2one("accrochage.deposit", required=True, ondelete="cascade")
     passage_id = fields.Many2one(
         "accrochage.passage", required=True, ondelete="cascade", index=True
     )

@@ -95,3 +95,29 @@ class TestQueryCount(AccrochageCase):
             {name for (name,) in self.env.cr.fetchall()},
             {"accrochage_passage_id_technique_uniq", "accrochage_passage_id_technique_trimmed_idx"},
         )
+
+    def test_the_lines_of_a_deposit_are_found_by_the_unique_index(self):
+        """An install upgraded from 19.0.1.3.0 loses the lines' plain index on
+        the deposit; a deposit's lines are still found by index, the unique
+        constraint's, whose first column is the deposit."""
+        migration = load_migration("19.0.1.4.0")
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS %s ON accrochage_deposit_line (deposit_id)",
+                SQL.identifier(migration.PLAIN_INDEX),
+            )
+        )
+        migration.migrate(self.env.cr, "19.0.1.3.0")
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'accrochage_deposit_line' "
+            "AND indexdef LIKE '%%(deposit_id%%'"
+        )
+        self.assertEqual(
+            {name for (name,) in self.env.cr.fetchall()},
+            {"accrochage_deposit_line_deposit_passage_uniq"},
+        )
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")
+        self.env.cr.execute("EXPLAIN SELECT id FROM accrochage_deposit_line WHERE deposit_id = 1")
+        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+        self.env.cr.execute("RESET enable_seqscan")
+        self.assertIn("accrochage_deposit_line_deposit_passage_uniq", plan)
