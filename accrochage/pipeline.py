@@ -76,6 +76,7 @@ __all__ = [
     "Result",
     "RowOutcome",
     "find_duplicate_ids",
+    "holder_key",
     "prepare_passage",
     "read_accepted_ids",
     "run",
@@ -738,7 +739,7 @@ def _default_label(origin, row):
 class _Job:
     """One call of :func:`run`: options compiled once, then a row at a time."""
 
-    def __init__(self, options, duplicates, sinks, watch=None):
+    def __init__(self, options, duplicates, sinks, watch=None, known=()):
         self.options = options
         self.watch = watch
         self.version = str(options.version)
@@ -747,6 +748,8 @@ class _Job:
         self.duplicates = duplicates
         self.origins = duplicates.origins if duplicates is not None else _Origins()
         self.holders = _HashTable()
+        for key, origin, row in known:  # holders outside the job are met first
+            self.holders.setdefault(key, self.origins.pack(origin, row))
         self.sinks = sinks
         self.counts = Counts()
         self.first, self.file_findings = [], []
@@ -967,6 +970,31 @@ def _holder_key(passage):
     return (get("type"), get("code"), get("dateDebutExamen") or get("dateDebutValidite"), *who)
 
 
+def holder_key(passage, *, version=DEFAULT_VERSION, prepared=False):
+    """Who ``passage`` is for the "same holder twice" warning, as the job
+    compares its rows: a tuple of the certification, the exam date and the
+    holder (normalised: typed otherwise, the same holder is the same), or None
+    when the passage says too little. ``prepared``: the passage is one the
+    job prepared already (a :class:`RowOutcome`'s).
+
+    >>> from accrochage.samples import make_passage
+    >>> key = holder_key(make_passage(1, nomNaissance=" martin "))
+    >>> key == holder_key(make_passage(2, nomNaissance="MARTIN")), key[:2]
+    (True, ('RNCP', 'RNCP35726'))
+    """
+    return _holder_key(passage if prepared else prepare_passage(passage, version=version))
+
+
+def _known_holders(holders, version):
+    """``(hash of the holder key, origin, row)`` of passages outside the job."""
+    known = []
+    for origin, row, passage in holders:
+        key = holder_key(passage, version=version)
+        if key is not None:
+            known.append((hash(key), origin, row))
+    return known
+
+
 def _source_rows(source, progress):
     rows = getattr(source, "rows", None)
     if rows is not None:
@@ -1084,6 +1112,7 @@ def run(
     options: Options | None = None,
     on_row: Callable | Iterable | None = None,
     duplicates: DuplicateIds | None = None,
+    holders: Iterable | None = None,
     report=None,
     progress: Callable | None = None,
 ) -> Result:
@@ -1095,7 +1124,11 @@ def run(
     re-iterable (a list, a source object), not a one-shot iterator.
     ``out_dir`` None checks without writing. ``on_row``: a callable, or
     several, called with each :class:`RowOutcome` (findings about the file
-    come with ``row=None``). ``report``: the path of the findings report CSV
+    come with ``row=None``). ``holders``: ``(origin, row, passage)`` of
+    passages outside ``source`` that count for the "same holder twice"
+    warning (the addon's other passages in the database): a row of the same
+    holder, certification and exam date under another id names them.
+    ``report``: the path of the findings report CSV
     (:class:`accrochage.export.FindingsReport`). ``progress(fraction)``
     follows the whole job.
 
@@ -1130,8 +1163,9 @@ def run(
             with_origin=getattr(source, "several", False),
         )
         sinks.append(report_sink)
+    known = _known_holders(holders or (), str(options.version))
     try:
-        job, files = _attempt(source, out_dir, options, sinks, duplicates, phases)
+        job, files = _attempt(source, out_dir, options, sinks, duplicates, phases, known)
     except BaseException:
         if report_sink is not None:
             report_sink.close()
@@ -1167,16 +1201,16 @@ def _restartable(sink):
     return callable(getattr(sink, "restart", None))
 
 
-def _attempt(source, out_dir, options, sinks, duplicates, phases):
+def _attempt(source, out_dir, options, sinks, duplicates, phases, known=()):
     """The main pass. Without ``duplicates``, it is optimistic: most inputs
     repeat no id, so the rows are handled at once while the hashes of their
     ids are noted (8 bytes a row); at the first repeat, the files and sinks
     are dropped, the ids are read in a pass of their own, and the job runs
     again with every repeated id known."""
     if duplicates is not None:
-        job = _Job(options, duplicates, sinks)
+        job = _Job(options, duplicates, sinks, known=known)
         return job, _write(job, _items(source, phases), out_dir, options)
-    job = _Job(options, None, sinks, watch=_HashTable(values=False))
+    job = _Job(options, None, sinks, watch=_HashTable(values=False), known=known)
     try:
         return job, _write(job, _items(source, phases), out_dir, options)
     except _Restart:
@@ -1186,7 +1220,7 @@ def _attempt(source, out_dir, options, sinks, duplicates, phases):
     phases.restart()
     duplicates = find_duplicate_ids(_id_entries(source, phases))
     phases.next()
-    job = _Job(options, duplicates, sinks)
+    job = _Job(options, duplicates, sinks, known=known)
     return job, _write(job, _items(source, phases), out_dir, options)
 
 

@@ -10,6 +10,8 @@ the cron), and :func:`raise_engine_error`, the one place an engine error
 becomes a ``UserError``.
 """
 
+import hashlib
+import hmac
 from functools import cache
 
 from odoo.exceptions import UserError
@@ -27,6 +29,7 @@ __all__ = [
     "fact_help",
     "fact_label",
     "get_schema",
+    "holder_fingerprint",
     "identity_keys",
     "prepare_passage",
     "raise_engine_error",
@@ -160,6 +163,19 @@ def prepare_passage(facts, version=DEFAULT_VERSION):
     return prepare(facts, version=version)
 
 
+def holder_fingerprint(passage, secret, *, version=DEFAULT_VERSION, prepared=False):
+    """A keyed hash (HMAC with ``secret``) of who ``passage`` is for the "same
+    holder twice" warning (:func:`accrochage.pipeline.holder_key`), or None:
+    stored, it finds the passages of the same holder, certification and exam
+    date by index, and gives away neither the NIR nor the civil status."""
+    from accrochage.pipeline import holder_key
+
+    key = holder_key(passage, version=str(version), prepared=prepared)
+    if key is None:
+        return None
+    return hmac.digest(secret, repr(key).encode(), hashlib.sha256).hex()
+
+
 def run_pipeline(
     rows,
     out_dir=None,
@@ -170,6 +186,7 @@ def run_pipeline(
     strict=False,
     accepted_ids=(),
     other_rows=(),
+    other_holders=(),
     row_label=None,
     flux_seed=None,
     on_row=None,
@@ -183,7 +200,9 @@ def run_pipeline(
     check only) what no blocking finding keeps out. ``accepted_ids``: the
     ``idTechnique`` values the CDC has already recorded; ``other_rows``:
     ``(row number, idTechnique)`` of records outside ``rows`` that count for
-    the repeated-id check (the other passages of the database).
+    the repeated-id check (the other passages of the database);
+    ``other_holders``: ``(row number, passage dict)`` of records outside
+    ``rows`` that count for the "same holder twice" warning.
     ``row_label(row)`` names a row in messages; ``action`` is the flux's
     (CREATION, or SUPPRESSION with schema 1.1.5). ``on_row`` gets each
     :class:`accrochage.pipeline.RowOutcome`. Returns the
@@ -211,6 +230,7 @@ def run_pipeline(
         options=options,
         on_row=on_row,
         duplicates=pipeline.find_duplicate_ids(entries),
+        holders=[(None, row, facts) for row, facts in other_holders],
     )
 
 

@@ -95,7 +95,9 @@ def _holders(env, count, tag):
         [
             {
                 "name": f"Bench {tag} {index}",
-                "accrochage_birth_name": f"BENCH{index:06d}",  # one holder each, whatever N
+                # one holder each, whatever N and across the sets: the same holder in two
+                # sets would be "the same holder twice", which the checks warn about
+                "accrochage_birth_name": f"BENCH{tag}{index:06d}",
                 "accrochage_first_name1": "  camille   marie ",
                 "accrochage_sex": "F" if index % 2 else "M",
                 "accrochage_birth_year": 1970 + index % 30,

@@ -171,6 +171,23 @@ def test_the_same_holder_under_two_ids_is_a_warning_naming_the_first_row(tmp_pat
     assert len(written_ids(result.files)) == 5
 
 
+def test_the_same_holder_outside_the_job_is_named_too(tmp_path):
+    """A passage of the database (``holders``) counts for the warning as a
+    row would, typed another way or not; it is not reported itself."""
+    typed_otherwise = make_passage(7, idTechnique="P-OLD", nomNaissance="  martin ")
+    options = Options(today=TODAY, now=NOW, row_label=lambda _origin, row: f"le passage n° {row}")
+    result, seen = outcomes(
+        [Row(1, make_passage(1, nomNaissance="MARTIN")), Row(2, holder(2))],
+        tmp_path,
+        options=options,
+        holders=[(None, 9, typed_otherwise)],
+    )
+    assert [o.row for o in seen] == [1, 2]
+    assert [codes(o) for o in seen] == [["duplicate_holder"], []]
+    assert "que le passage n° 9, sous un autre identifiant" in seen[0].findings[0].message
+    assert len(written_ids(result.files)) == 2
+
+
 def test_read_accepted_ids_from_files_and_receipts(tmp_path):
     ids = tmp_path / "ids.txt"
     ids.write_text("\ufeffP-1\n# commentaire\n\nP-2\n", encoding="utf-8")

@@ -11,7 +11,13 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..batch import read_columns
-from ..engine import DEFAULT_VERSION, enum_selection, fact_help, identity_keys
+from ..engine import (
+    DEFAULT_VERSION,
+    enum_selection,
+    fact_help,
+    holder_fingerprint,
+    identity_keys,
+)
 from .res_partner import COUNTRY_FIELD, FIX_FIELDS, IDENTITY_FIELDS
 
 STATES = [
@@ -65,6 +71,9 @@ ID_SPACES = " \t\n\r\x0b\x0c"
 #: an idTechnique so trimmed, in SQL: the queries and the index they use say it alike
 _OCTAL_SPACES = "".join(f"\\{ord(space):03o}" for space in ID_SPACES)
 TRIMMED_ID = SQL(f"btrim(id_technique, E'{_OCTAL_SPACES}')")
+#: the states of the passages a holder cannot be recorded twice with: the CDC
+#: withdrew them, or they are not sent
+NOT_RECORDED = ("withdrawn", "out_of_scope")
 #: passage field -> event.registration field it is copied from
 FROM_REGISTRATION = {
     "mention": "accrochage_mention",
@@ -130,6 +139,7 @@ FINDING_FIELDS = (
     "has_blocking",
     "blocking_count",
     "warning_count",
+    "holder_fingerprint",
 )
 
 
@@ -362,6 +372,15 @@ class AccrochagePassage(models.Model):
         "Blocking issues", compute="_compute_findings", store=True, copy=False
     )
     warning_count = fields.Integer("Warnings", compute="_compute_findings", store=True, copy=False)
+    holder_fingerprint = fields.Char(
+        "Holder fingerprint",
+        compute="_compute_findings",
+        store=True,
+        index="btree_not_null",
+        copy=False,
+        help="A keyed hash of the holder, the certification and the exam date, as the checks "
+        "compare them to find the same holder twice: never the data.",
+    )
     findings_html = fields.Html("Findings", compute="_compute_findings_html", sanitize=True)
 
     # what the CDC said
@@ -569,8 +588,18 @@ class AccrochagePassage(models.Model):
         "company_id.accrochage_strict",
     )
     def _compute_findings(self):
-        """Run the engine's pipeline (checks only); store what it found."""
-        self._accrochage_store_findings(self._accrochage_check())
+        """Run the engine's pipeline (checks only); store what it found, and
+        who the holder is as the pipeline prepared the passage."""
+        outcomes = self._accrochage_run()[0]
+        self._accrochage_store_findings(
+            {passage: list(outcome.findings) for passage, outcome in outcomes.items()}
+        )
+        secret = self._fingerprint_secret()
+        for passage in self:
+            outcome = outcomes.get(passage)
+            passage.holder_fingerprint = outcome is not None and holder_fingerprint(
+                outcome.passage, secret, prepared=True
+            )
 
     def _accrochage_store_findings(self, findings_by_passage):
         """Store the findings of each passage ``{record: [Finding]}``: in the
@@ -943,6 +972,51 @@ class AccrochagePassage(models.Model):
         done = {row for row, _ident, is_done in found if is_done and row in mine}
         return accepted, others, done
 
+    def _fingerprint_secret(self):
+        return self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
+
+    def _accrochage_other_holders(self, facts):
+        """The other passages of the same holder, certification and exam date
+        as one of these (``facts``: their engine dicts): ``{record id: engine
+        dict}``, for the engine's "same holder twice" warning. Without them, a
+        passage checked alone, or by the ORM's batches, would not be compared
+        with the database.
+
+        Found by their stored :func:`..engine.holder_fingerprint` (an index),
+        those of these passages worked out afresh (the check may follow a
+        change of the holder); passages the CDC withdrew or that are not sent
+        are left out. Fingerprints and states are read as stored, as in
+        :meth:`_accrochage_cross_rows`: a passage still to compute is compared
+        when it is computed (a state still to compute is none of
+        :data:`NOT_RECORDED`). Read as superuser, to compare only: the message
+        names a passage the user cannot read by its number.
+        """
+        saved = self.filtered("id")
+        secret = self._fingerprint_secret()
+        prints = set()
+        for company, passages in saved.grouped("company_id").items():
+            version = company.accrochage_schema_version or DEFAULT_VERSION
+            prints.update(holder_fingerprint(facts[p], secret, version=version) for p in passages)
+        prints.discard(None)
+        if not prints:
+            return {}
+        # the values computed so far, without computing those still to compute:
+        # that would nest, inside this one, the compute of every pending batch
+        self._flush()
+        found = self.env.execute_query(
+            SQL(
+                """SELECT id FROM accrochage_passage
+                    WHERE holder_fingerprint = ANY(%s) AND company_id = ANY(%s)
+                      AND id <> ALL(%s) AND COALESCE(state, 'incomplete') NOT IN %s""",
+                list(prints),
+                list(saved.company_id.ids),
+                list(saved.ids),
+                NOT_RECORDED,
+            )
+        )
+        others = self.browse(row for (row,) in found).sudo()
+        return {passage.id: facts for passage, facts in others._to_engine().items()}
+
     def _accrochage_labeler(self, records, others):
         """``label(row)``: how the engine's French messages name a passage, "le
         passage n° 12 (…)" (in French where it is installed, as the messages
@@ -1001,9 +1075,10 @@ class AccrochagePassage(models.Model):
         today = today or fields.Date.context_today(self)
         facts = self._to_engine()
         accepted, others, done = self._accrochage_cross_rows(facts)
+        holders = list(self._accrochage_other_holders(facts).items())
         rows = {passage: passage._accrochage_row(index) for index, passage in enumerate(self)}
         records = {row: passage for passage, row in rows.items()}
-        label = self._accrochage_labeler(records, others)
+        label = self._accrochage_labeler(records, [*others, *((row, None) for row, _ in holders)])
         groups = {}
         for company, passages in self.grouped("company_id").items():
             run_version = version or company.accrochage_schema_version or DEFAULT_VERSION
@@ -1030,6 +1105,7 @@ class AccrochagePassage(models.Model):
                 strict=strict,
                 accepted_ids=() if done else accepted,
                 other_rows=() if done else others,
+                other_holders=() if done else holders,
                 row_label=label,
                 flux_seed=flux_seed,
                 on_row=sink,
@@ -1060,7 +1136,7 @@ class AccrochagePassage(models.Model):
         if not passages:
             return {}
         engine_passages = engine_passages or passages._to_engine()
-        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
+        secret = self._fingerprint_secret()
         by_company = {}  # the schema version and its matched keys, once per company
         result = {}
         for passage, facts in engine_passages.items():

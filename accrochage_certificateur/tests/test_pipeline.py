@@ -106,6 +106,32 @@ class TestPipeline(AccrochageCase):
         to_fix = self.env["accrochage.passage"].search([("has_blocking", "=", True)])
         self.assertIn(first, to_fix)
 
+    def _holder_message(self, passage):
+        """The "same holder twice" warning of a passage, or None."""
+        found = json.loads(passage.findings_json or "[]")
+        return next((f["message"] for f in found if f["code"] == "duplicate_holder"), None)
+
+    def test_the_same_holder_in_the_database_is_named_when_checked_alone(self):
+        """The "same holder twice" warning compares a passage with the other
+        passages of the database, not only with those checked with it: after a
+        change on its contact (the ORM computes that passage alone) and when
+        it is checked again alone."""
+        first, second, other = self._passages(3)
+        self.assertIsNone(self._holder_message(second))
+        second.partner_id.accrochage_birth_name = " martina "  # first's holder, typed otherwise
+        message = self._holder_message(second)
+        self.assertIn(f"{first.id} ({first.display_name})", message or "")
+        self.assertEqual(second.state, "ready")  # a warning: it can still be sent
+        second.action_recheck()
+        self.assertIn(f"{first.id} ({first.display_name})", self._holder_message(second) or "")
+        other.action_recheck()
+        self.assertIsNone(self._holder_message(other))
+        # a passage the CDC withdrew is not recorded twice
+        first.state = "withdrawn"
+        self.env.flush_all()  # what the other passages are is read as stored
+        second.action_recheck()
+        self.assertIsNone(self._holder_message(second))
+
     def test_fixing_one_of_two_ids_frees_the_other(self):
         first, second = self._passages(2)
         second.id_technique = " ODOO-001"
