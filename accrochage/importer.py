@@ -1546,11 +1546,23 @@ class _RowReader:
     """Turns the cells of one row into an :class:`ImportedRow`, with the plan."""
 
     def __init__(
-        self, plan, *, date1904=False, unescape=False, zero_cells=frozenset(), normalize=False
+        self,
+        plan,
+        *,
+        date1904=False,
+        unescape=False,
+        zero_cells=frozenset(),
+        normalize=False,
+        grid=False,
     ):
         self.plan = plan
-        #: plain lines are read normalized (see iter_rows) when the header allows
-        self.normalized = _normalized_reader(plan) if normalize else None
+        #: the rows of a sheet (XLSX, typed cells), not the lines of a CSV file
+        self.grid = grid
+        #: plain lines, or a sheet's rows, are read normalized (see iter_rows)
+        #: when the header allows
+        self.normalized = (
+            _normalized_reader(plan, grid=grid, unescape=unescape) if normalize else None
+        )
         #: (position, row) of the numbers shown with their leading zeros
         self.zero_cells = zero_cells
         self.date1904 = date1904
@@ -1572,23 +1584,32 @@ class _RowReader:
             reader = self._fast[plain] = _fast_reader(self.plan, self.unescape, plain=plain)
         return reader
 
-    def _read_normalized(self, cells, row):
-        """A plain line read normalized, when it gives no finding; else None."""
-        passage = self.normalized(cells)
-        if not passage:
-            return None
+    def _read_normalized(self, cells, row, suspicious):
+        """A plain line, or a sheet's row, read normalized, when it gives no
+        finding; else None. The compiled reader hands over any cell the
+        general path may change with a warning (a postal code of fewer than
+        5 digits, whatever its cell's format says; a date as a number or as 5
+        digits): :meth:`_special` reads those."""
         plan = self.plan
-        if len(cells) > plan.width or any(
-            position < len(cells) and cells[position] for position in plan.unknown_positions
-        ):
-            return None  # the general path says what these cells are
+        if self.grid:
+            passage = self.normalized(cells, suspicious)
+            if not passage or _filled_elsewhere(cells, plan):
+                return None  # the general path says what these cells are
+        else:
+            passage = self.normalized(cells)
+            if not passage:
+                return None
+            if len(cells) > plan.width or any(
+                position < len(cells) and cells[position] for position in plan.unknown_positions
+            ):
+                return None  # the general path says what these cells are
         if plan.birth_choice and passage.get("codeInsee") and passage.get("codePostal"):
             return None
         return ImportedRow(row, passage, [], plan.schema.version)
 
     def read(self, cells, row, *, suspicious=True, plain=False):
-        if plain and self.normalized is not None:
-            imported = self._read_normalized(cells, row)
+        if self.normalized is not None and (plain or self.grid):
+            imported = self._read_normalized(cells, row, suspicious)
             if imported is not None:
                 return imported
         plan = self.plan
@@ -1750,6 +1771,18 @@ class _RowReader:
                         plan.unknown.setdefault(position, ("", None))
                         findings.append(_unknown_column(plan, position, row))
         return used
+
+
+def _filled_elsewhere(cells, plan):
+    """A cell of a sheet's row, typed or text, in a column the plan does not
+    read (not named by the header, or past it): a ``0`` or ``False`` counts."""
+    size = len(cells)
+    for position in plan.unknown_positions:
+        if position < size and cells[position] not in (None, ""):
+            return True
+    return size > plan.width and any(
+        cells[position] not in (None, "") for position in range(plan.width, size)
+    )
 
 
 def _complete(item, plan, key):
@@ -1994,7 +2027,8 @@ class RowIterator:
             date1904=date1904,
             unescape=self.xlsx_reader == "openpyxl",
             zero_cells=zero_cells,
-            normalize=self._normalize and lines is not None,
+            normalize=self._normalize,
+            grid=lines is None,
         )
         rest = head[position + 1 :]
         preamble = HEADER_SCAN
@@ -2112,9 +2146,10 @@ def iter_rows(
     Raises :class:`ImportFileError` (French message) when the file cannot be
     read at all. An XLSX sheet is streamed (:func:`_stream_rows`): memory
     does not grow with its rows. With ``normalize`` (the deposit pipeline),
-    a CSV row that reads without a finding may come already normalized as
-    :func:`accrochage.rules.normalize_passage` would leave it, in one pass;
-    such a row says so (``normalized`` is the version).
+    a row (a plain CSV line, a sheet's row) that reads without a finding may
+    come already normalized as :func:`accrochage.rules.normalize_passage`
+    would leave it, in one pass; such a row says so (``normalized`` is the
+    version).
 
     >>> rows = iter_rows(b"idTechnique;codePostal\\nP-1;1000\\n")
     >>> [(r.row, r.passage["codePostal"], [f.code for f in r.findings]) for r in rows]
@@ -2148,7 +2183,7 @@ def read_passages(source, *, filename=None, version="1.1.2") -> ImportResult:
 
 # -- compiled fast path --------------------------------------------------------
 
-#: compiled row readers, by (schema version, columns, openpyxl escapes)
+#: compiled row readers, by (schema version, columns, openpyxl escapes, kind)
 _FAST_READERS = {}
 
 
@@ -2175,23 +2210,29 @@ def _fast_reader(plan, unescape, *, plain=False):
     return fast
 
 
-def _normalized_reader(plan):
+def _normalized_reader(plan, *, grid=False, unescape=False):
     """``fast(cells)`` for a plain CSV line, each text as
     :func:`accrochage.rules.normalize_passage` leaves it (the cleaners of
     :mod:`accrochage.rule_plan`, the one source); None when the header has a
-    NIR column (normalize checks the NIR as a whole)."""
+    NIR column (normalize checks the NIR as a whole). With ``grid``,
+    ``fast(cells, suspicious)`` for a row of a sheet, typed cells included
+    (see :func:`_fast_reader`; ``unescape``: openpyxl's rows)."""
     from .rule_plan import NIR, compiled
 
     key = (
         plan.schema.version,
         tuple((c.position, c.node.key, c.kind, c.group) for c in plan.columns),
         "normalized",
+        grid,
+        grid and unescape,
     )
     if key not in _FAST_READERS:
         keys = {c.node.key for c in plan.columns}
         rules = compiled(plan.schema.version)
         cleaners = {key: rules.text_cleaner(key) for key in keys}
-        _FAST_READERS[key] = None if NIR in keys else _compile_fast(plan, False, True, cleaners)
+        _FAST_READERS[key] = (
+            None if NIR in keys else _compile_fast(plan, grid and unescape, not grid, cleaners)
+        )
     return _FAST_READERS[key]
 
 
@@ -2222,7 +2263,7 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
     if isinstance(kind, Date):
         odd += " or len(v) == 5"  # a serial date typed as text: with a warning
     text = []  # s is a non-nil stripped text
-    others = []  # (test, value) for a cell of another type
+    others = []  # (test, lines making s, value) for a cell of another type
     if isinstance(kind, Boolean):
         # the words as typed most often first (OUI, Non), then any case
         spellings = {
@@ -2236,10 +2277,10 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
             "if b is None: return None",
             f"{target} = b",
         ]
-        others = [("v is True or v is False", "v")]
+        others = [("v is True or v is False", [], "v")]
     elif isinstance(kind, Integer):
         text = ["if not (s.isdigit() and s.isascii()): return None", f"{target} = int(s)"]
-        others = [("v.__class__ is int", "v")]
+        others = [("v.__class__ is int", [], "v")]
     elif isinstance(kind, Enum):
         codes = {code: code for code in kind.values}
         upper = all(code.upper() == code for code in codes)
@@ -2260,7 +2301,7 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
             "except ValueError: return None",
             f"{target} = d",
         ]
-        others = [("v.__class__ is DATE", "v"), ("v.__class__ is DATETIME", "v.date()")]
+        others = [("v.__class__ is DATE", [], "v"), ("v.__class__ is DATETIME", [], "v.date()")]
     else:
         width = kind.length if node.zero_pad and getattr(kind, "length", None) else None
         pad = [f"if len(s) < {width} and s.isdigit(): s = s.zfill({width})"] if width else []
@@ -2274,11 +2315,11 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
             if memo is not None:  # a text met before: no call
                 value = f"(x if (x := {const(memo)}.get(s, MISSING)) is not MISSING else {value})"
         text += [*pad, f"{target} = {value}"]
-        others = [("v.__class__ is int and v >= 0", "s")]
+        # a number in a text column: its digits, cleaned as a text would be
         number = ["s = str(v)"]
         if column.kind == POSTAL:
             number.append(f"if len(s) < {POSTAL_WIDTH}: return None")
-        number += pad
+        others = [("v.__class__ is int and v >= 0", [*number, *pad], value)]
     if plain:
         serial = ["  if len(v) == 5: return None"] if isinstance(kind, Date) else []
         return [
@@ -2300,10 +2341,9 @@ def _fast_cell(column, unescape, constants, plain=False, clean=None):
         "   n = 1",
         " elif v is None: pass",
     ]
-    for test, value in others:
+    for test, making, value in others:
         lines.append(f" elif {test}:")
-        if value == "s":
-            lines += ["  " + line for line in number]
+        lines += ["  " + line for line in making]
         lines += [f"  {target} = {value}", "  n = 1"]
     lines.append(" else: return None")
     return lines

@@ -4,11 +4,13 @@ figures).
 
     python bench/bench_instructions.py                            # this checkout
     python bench/bench_instructions.py --engine /tmp/before --engine .   # before, after
+    python bench/bench_instructions.py --xlsx --sizes 1000,5000          # XLSX inputs
 
 CPU times on a shared 2-core machine move by a quarter from run to run (see
 ``bench_build.py``); instruction counts do not depend on the load: the same
 binary on the same input gives the same count. Each engine builds two
-generated CSV inputs of valid rows (``bench_build.write_csv``), 2,000 and
+generated CSV inputs of valid rows (``bench_build.write_csv``; with
+``--xlsx``, workbooks in the template layout, ``write_xlsx``), 2,000 and
 6,000 rows by default, under ``valgrind --tool=callgrind``; the difference
 divided by the difference in rows is the cost of a row, start-up (imports,
 schema, compiled code) apart. xmllint validates each output the same way.
@@ -30,7 +32,7 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from bench_build import build_command, write_csv, xmllint_command  # noqa: E402
+from bench_build import build_command, write_csv, write_xlsx, xmllint_command  # noqa: E402
 
 from accrochage import xsd  # noqa: E402
 from accrochage.dictionary import get_schema  # noqa: E402
@@ -68,7 +70,8 @@ def measure(engine, python, version, inputs, schema_file, work):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="2000,6000", help="two CSV sizes (rows)")
+    parser.add_argument("--sizes", default="2000,6000", help="two input sizes (rows)")
+    parser.add_argument("--xlsx", action="store_true", help="XLSX inputs instead of CSV")
     parser.add_argument("--version", default="1.1.2")
     parser.add_argument(
         "--engine", type=pathlib.Path, action="append", help="checkout to measure (repeatable)"
@@ -84,9 +87,10 @@ def main(argv=None):
         schema_file = work / f"flux-{args.version}.xsd"
         schema_file.write_text(xsd.generate_xsd(get_schema(args.version)), encoding="utf-8")
         inputs = {}
+        kind, write = ("xlsx", write_xlsx) if args.xlsx else ("csv", write_csv)
         for rows in (small, large):
-            inputs[rows] = work / f"input-{rows}.csv"
-            write_csv(inputs[rows], rows, args.version)
+            inputs[rows] = work / f"input-{rows}.{kind}"
+            write(inputs[rows], rows, args.version)
         print(f"python: {args.python}   load: {os.getloadavg()[0]:.1f}")
         print(f"{'engine':<50} {'ours a row':>11} {'xmllint a row':>14} {'ratio':>6}")
         for engine in args.engine or [ROOT]:

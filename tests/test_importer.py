@@ -1,6 +1,7 @@
 """Import of CSV and XLSX files laid out like the CDC Excel template v1.4."""
 
 import datetime
+import functools
 import io
 import shutil
 
@@ -742,3 +743,130 @@ def test_rows_read_normalized_are_what_normalize_passage_makes_of_them(version):
         expected = normalize_passage(before.passage, version=version)
         assert list(after.passage.items()) == list(expected.items()), after.row
     assert normalized[0].normalized == version and taken > len(raw) // 4
+
+
+#: cells a sheet may hold besides ODD_CELLS and PLAIN_EDGES: names and codes
+#: normalize changes, escapes openpyxl leaves as they are, numbers in text
+#: and date columns (postal codes, serial dates), times and booleans
+SHEET_CELLS = (
+    "martin",
+    "  élodie   marie",
+    "d'ARC",
+    "2a004",
+    "rs 5875",
+    "Rncp",
+    "P-1_x0009_",
+    "_x000B_x",
+    "44000",
+    "44000.5",
+    44000,
+    44000.5,
+    1000,
+    75009,
+    1053,
+    99,
+    -3,
+    datetime.datetime(2026, 6, 2),
+    datetime.datetime(2026, 6, 2, 23, 59, 59),
+)
+#: the number format of the template's postal code cells: a short number shows its zeros
+ZEROS = "00000"
+
+
+@functools.cache
+def _odd_sheet(version, unique_ids=False):
+    """A workbook in the import layout, and an unknown column "Remarque":
+    every column × odd cells, one row each, the numbers also with the format
+    ``00000``; then rows with something in the unknown column, and with both
+    birth codes (``unique_ids``: each row with an idTechnique of its own)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    schema = get_schema(version)
+    header = [node.dico_id for node in schema.columns if node.key != "nir"]
+    base = [GOOD_ROW.get(dico_id) for dico_id in header]
+    ident = header.index("5.1")
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append([*header, "Remarque"])
+    sheet.append(base)
+    number = 2  # the sheet's last row
+
+    def add(cells, number_format=None, position=None):
+        nonlocal number
+        number += 1
+        if unique_ids and position != ident:
+            cells[ident] = f"P-{number}"
+        if number_format is not None:
+            cells[position] = WriteOnlyCell(sheet, cells[position])
+            cells[position].number_format = number_format
+        sheet.append(cells)
+
+    values = [*ODD_CELLS, *PLAIN_EDGES, *SHEET_CELLS]
+    # openpyxl refuses the control characters it would have to escape
+    values = [v for v in values if not (isinstance(v, str) and ILLEGAL_CHARACTERS_RE.search(v))]
+    birth_insee, birth_postal = header.index("8.10"), header.index("8.11")
+    for position in range(len(header)):
+        for value in values:
+            cells = list(base)
+            if position == birth_postal:
+                cells[birth_insee] = None  # one birth code: the postal one
+            cells[position] = value
+            add(list(cells), position=position)
+            if type(value) in (int, float):
+                add(cells, ZEROS, position)
+    for value in (0, False, "x", " ", "", "'=1+2"):
+        add([*base, value])
+    both = list(base)
+    both[birth_postal] = 75009
+    add(both)
+    add(both, ZEROS, birth_postal)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("version", ["1.1.2", "1.1.5"])
+def test_sheet_rows_read_normalized_are_what_normalize_passage_makes_of_them(version, xlsx_reader):
+    """``iter_rows(normalize=True)`` on a workbook, through each XLSX reader,
+    against the interpreted reader alone (the reference, cell by cell): a
+    row read normalized holds exactly what normalize_passage makes of the
+    row as read, with the same (no) findings; every other row (an odd cell,
+    a short postal code as a number, with or without the format that shows
+    its zeros, a serial date, something in the unknown column, both birth
+    codes) is read as the reference reads it. With a NIR column, no row is."""
+    from accrochage import importer
+    from accrochage.rules import normalize_passage
+
+    data = _odd_sheet(version)
+    with pytest.MonkeyPatch.context() as patch:  # every row handed over to the reference
+        patch.setattr(importer, "_fast_reader", lambda *args, **kwargs: lambda *cells: None)
+        raw = list(importer.iter_rows(data, version=version))
+    normalized = list(importer.iter_rows(data, version=version, normalize=True))
+    assert len(raw) == len(normalized) > 3000
+    taken = 0
+    for before, after in zip(raw, normalized, strict=True):
+        assert (after.row, after.findings) == (before.row, before.findings)
+        if after.normalized is None:
+            assert list((after.passage or {}).items()) == list((before.passage or {}).items())
+            continue
+        taken += 1
+        assert after.normalized == version and before.findings == []
+        expected = normalize_passage(before.passage, version=version)
+        assert list(after.passage.items()) == list(expected.items()), after.row
+    assert normalized[0].normalized == version and taken > len(raw) // 4
+    # what the reference changes with a warning (a short postal code as a number
+    # in a cell that does not show its zeros, a serial date, a tab) is its own
+    changed = [r for r in normalized if any(f.code == "import_value_changed" for f in r.findings)]
+    assert changed and all(r.normalized is None for r in changed)
+    # something in the unknown column, even a 0 or FALSE: said once, by the general path
+    (unknown,) = [r for r in normalized if any(f.code == "import_column" for f in r.findings)]
+    assert unknown.normalized is None and raw[-8].row == unknown.row
+    if version == "1.1.5":  # a NIR column (normalize checks it as a whole): no row is
+        book = openpyxl.Workbook()
+        book.active.append(["5.1", "8.1", "8.3", "nir"])
+        book.active.append(["P-1", "martin", "élodie", None])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        (row,) = importer.iter_rows(buffer.getvalue(), version=version, normalize=True)
+        assert row.normalized is None and row.passage["nomNaissance"] == "martin"

@@ -517,8 +517,59 @@ def test_rows_read_normalized_give_the_findings_and_flux_of_the_general_path(tmp
         return rows, files
 
     fast_rows, fast_files = job("fast")
-    monkeypatch.setattr(importer, "_normalized_reader", lambda plan: None)
+    monkeypatch.setattr(importer, "_normalized_reader", lambda plan, **options: None)
     general_rows, general_files = job("general")
+    assert fast_rows == general_rows
+    assert fast_files == general_files
+    written = sum(1 for row in fast_rows if row[3])
+    assert written > len(fast_rows) // 4 and len(fast_files) >= 2
+
+
+@pytest.mark.parametrize("reader", ["stream", "calamine", "openpyxl"])
+def test_sheet_rows_read_normalized_give_the_findings_and_flux_of_the_general_path(
+    tmp_path, monkeypatch, reader
+):
+    """The same for a workbook, through each XLSX reader: its rows read
+    normalized as they are read (typed cells, openpyxl's escapes, short
+    postal codes as numbers with and without their format, serial dates,
+    an unknown column, both birth codes), and read cell by cell by the
+    interpreted reader then prepared by prepare_passage (the reference):
+    the same outcome for every row, the same report, byte-identical flux
+    files; and the normalized reading does take rows."""
+    from accrochage import importer
+    from tests.test_importer import _odd_sheet
+
+    if reader == "calamine":
+        pytest.importorskip("python_calamine")
+    monkeypatch.setattr(importer, "_xlsx_reader", lambda: reader)
+    source = tmp_path / "odd.xlsx"
+    source.write_bytes(_odd_sheet("1.1.2", unique_ids=True))
+    read_normalized = []
+    iter_rows = importer.iter_rows
+
+    def noted(*args, **kwargs):
+        for item in iter_rows(*args, **kwargs):
+            read_normalized.append(item.normalized is not None)
+            yield item
+
+    monkeypatch.setattr(importer, "iter_rows", noted)
+
+    def job(name):
+        outcomes, out = [], tmp_path / name
+        run(
+            FileSource([source]), out, options=OPTIONS, on_row=outcomes.append, report=out / "r.csv"
+        )
+        files = {path.name: path.read_bytes() for path in sorted(out.iterdir())}
+        rows = [(o.row, list((o.passage or {}).items()), o.findings, o.written) for o in outcomes]
+        return rows, files
+
+    fast_rows, fast_files = job("fast")
+    assert sum(read_normalized) > len(fast_rows) // 4
+    monkeypatch.setattr(importer, "_normalized_reader", lambda plan, **options: None)
+    monkeypatch.setattr(importer, "_fast_reader", lambda *args, **kwargs: lambda *cells: None)
+    read_normalized.clear()
+    general_rows, general_files = job("general")
+    assert not any(read_normalized)
     assert fast_rows == general_rows
     assert fast_files == general_files
     written = sum(1 for row in fast_rows if row[3])
