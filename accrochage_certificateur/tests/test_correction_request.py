@@ -2,6 +2,7 @@ import datetime
 
 import psycopg2
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged, users
 from odoo.tools import mute_logger
@@ -63,7 +64,8 @@ class TestCorrectionRequest(AccrochageCase):
         request.justification = "L'état civil envoyé est celui de l'acte de naissance fourni."
         request.action_mark_unfounded()
         self.assertEqual(request.state, "unfounded")
-        self.assertEqual(request.closed_date, TODAY)
+        # the user's day (Paris), which the UTC date is not between 23:00 and midnight
+        self.assertEqual(request.closed_date, fields.Date.context_today(request))
         self.assertIn("unfounded", request.message_ids[0].body)
         with self.assertRaisesRegex(UserError, "already closed"):
             request.action_cancel()

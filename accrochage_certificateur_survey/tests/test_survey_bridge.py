@@ -1,5 +1,6 @@
 import datetime
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.accrochage_certificateur.tests.common import AccrochageCase
@@ -48,7 +49,8 @@ class TestSurveyBridge(AccrochageCase):
             (self.survey.status, self.survey.situation, self.survey.source),
             ("answered", "employed_elsewhere", "survey"),
         )
-        self.assertEqual(self.survey.answer_date, datetime.date.today())
+        # the user's day (Paris), which the UTC date is not between 23:00 and midnight
+        self.assertEqual(self.survey.answer_date, fields.Date.context_today(self.survey))
         self.assertEqual(self.survey.employed_count, 1)
 
     def test_archived_app_survey_falls_back_to_the_one_page_form(self):
