@@ -973,6 +973,7 @@ class AccrochagePassage(models.Model):
         return accepted, others, done
 
     def _fingerprint_secret(self):
+        """The key of the passages' fingerprints: the database's own secret."""
         return self.env["ir.config_parameter"].sudo().get_param("database.secret", "").encode()
 
     def _accrochage_other_holders(self, facts):
