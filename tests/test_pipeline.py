@@ -494,6 +494,16 @@ def test_a_cell_the_importer_refused_is_not_reported_again_by_the_rules(tmp_path
     assert "conditional_missing" in codes(seen[1])
 
 
+def _build_and_report(source, out):
+    """Each row's outcome (passage, findings, written) and every file the job
+    writes (flux files and report), by name."""
+    outcomes = []
+    run(FileSource([source]), out, options=OPTIONS, on_row=outcomes.append, report=out / "r.csv")
+    files = {path.name: path.read_bytes() for path in sorted(out.iterdir())}
+    rows = [(o.row, list((o.passage or {}).items()), o.findings, o.written) for o in outcomes]
+    return rows, files
+
+
 def test_rows_read_normalized_give_the_findings_and_flux_of_the_general_path(tmp_path, monkeypatch):
     """A CSV read with the one-pass normalizing reader (the usual plain rows)
     and read without it (every row through prepare_passage): the same
@@ -507,18 +517,9 @@ def test_rows_read_normalized_give_the_findings_and_flux_of_the_general_path(tmp
     # "²" is a digit int() refuses: the DigComp rule fails on it, on either path
     source.write_bytes(_odd_lines_csv("1.1.2", unique_ids=True, leave_out=("²",)))
 
-    def job(name):
-        outcomes, out = [], tmp_path / name
-        run(
-            FileSource([source]), out, options=OPTIONS, on_row=outcomes.append, report=out / "r.csv"
-        )
-        files = {path.name: path.read_bytes() for path in sorted(out.iterdir())}
-        rows = [(o.row, list((o.passage or {}).items()), o.findings, o.written) for o in outcomes]
-        return rows, files
-
-    fast_rows, fast_files = job("fast")
+    fast_rows, fast_files = _build_and_report(source, tmp_path / "fast")
     monkeypatch.setattr(importer, "_normalized_reader", lambda plan, **options: None)
-    general_rows, general_files = job("general")
+    general_rows, general_files = _build_and_report(source, tmp_path / "general")
     assert fast_rows == general_rows
     assert fast_files == general_files
     written = sum(1 for row in fast_rows if row[3])
@@ -554,21 +555,12 @@ def test_sheet_rows_read_normalized_give_the_findings_and_flux_of_the_general_pa
 
     monkeypatch.setattr(importer, "iter_rows", noted)
 
-    def job(name):
-        outcomes, out = [], tmp_path / name
-        run(
-            FileSource([source]), out, options=OPTIONS, on_row=outcomes.append, report=out / "r.csv"
-        )
-        files = {path.name: path.read_bytes() for path in sorted(out.iterdir())}
-        rows = [(o.row, list((o.passage or {}).items()), o.findings, o.written) for o in outcomes]
-        return rows, files
-
-    fast_rows, fast_files = job("fast")
+    fast_rows, fast_files = _build_and_report(source, tmp_path / "fast")
     assert sum(read_normalized) > len(fast_rows) // 4
     monkeypatch.setattr(importer, "_normalized_reader", lambda plan, **options: None)
     monkeypatch.setattr(importer, "_fast_reader", lambda *args, **kwargs: lambda *cells: None)
     read_normalized.clear()
-    general_rows, general_files = job("general")
+    general_rows, general_files = _build_and_report(source, tmp_path / "general")
     assert not any(read_normalized)
     assert fast_rows == general_rows
     assert fast_files == general_files

@@ -71,31 +71,16 @@ class TestQueryCount(AccrochageCase):
     def test_an_id_carried_by_another_passage_is_found_by_index(self):
         """Checking the ids against the other passages (carried twice, already
         accepted) does not trim and read every passage of the database."""
-        self.env.cr.execute("SET LOCAL enable_seqscan = off")
-        self.env.cr.execute(
-            SQL("EXPLAIN SELECT id FROM accrochage_passage WHERE %s = ANY(%s)", TRIMMED_ID, ["P-1"])
+        plan = self._plan(
+            SQL("SELECT id FROM accrochage_passage WHERE %s = ANY(%s)", TRIMMED_ID, ["P-1"])
         )
-        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
-        self.env.cr.execute("RESET enable_seqscan")
         self.assertIn("accrochage_passage_id_technique_trimmed_idx", plan)
 
     def test_the_idtechnique_keeps_the_indexes_it_needs_and_no_more(self):
         """An install upgraded from 19.0.1.2.0 loses the plain index; the ids are
         still found by the unique constraint's index and the trimmed one."""
-        migration = load_migration("19.0.1.3.0")
-        self.env.cr.execute(
-            SQL(
-                "CREATE INDEX IF NOT EXISTS %s ON accrochage_passage (id_technique)",
-                SQL.identifier(migration.PLAIN_INDEX),
-            )
-        )
-        migration.migrate(self.env.cr, "19.0.1.2.0")
-        self.env.cr.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'accrochage_passage' "
-            "AND indexdef LIKE '%%id_technique%%'"
-        )
         self.assertEqual(
-            {name for (name,) in self.env.cr.fetchall()},
+            self._indexes_after_upgrade("19.0.1.3.0", "accrochage_passage", "id_technique"),
             {"accrochage_passage_id_technique_uniq", "accrochage_passage_id_technique_trimmed_idx"},
         )
 
@@ -103,24 +88,35 @@ class TestQueryCount(AccrochageCase):
         """An install upgraded from 19.0.1.3.0 loses the lines' plain index on
         the deposit; a deposit's lines are still found by index, the unique
         constraint's, whose first column is the deposit."""
-        migration = load_migration("19.0.1.4.0")
-        self.env.cr.execute(
-            SQL(
-                "CREATE INDEX IF NOT EXISTS %s ON accrochage_deposit_line (deposit_id)",
-                SQL.identifier(migration.PLAIN_INDEX),
-            )
-        )
-        migration.migrate(self.env.cr, "19.0.1.3.0")
-        self.env.cr.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'accrochage_deposit_line' "
-            "AND indexdef LIKE '%%(deposit_id%%'"
-        )
         self.assertEqual(
-            {name for (name,) in self.env.cr.fetchall()},
+            self._indexes_after_upgrade("19.0.1.4.0", "accrochage_deposit_line", "deposit_id"),
             {"accrochage_deposit_line_deposit_passage_uniq"},
         )
+        plan = self._plan(SQL("SELECT id FROM accrochage_deposit_line WHERE deposit_id = 1"))
+        self.assertIn("accrochage_deposit_line_deposit_passage_uniq", plan)
+
+    def _plan(self, query):
+        """PostgreSQL's plan of ``query`` when an index can serve it."""
         self.env.cr.execute("SET LOCAL enable_seqscan = off")
-        self.env.cr.execute("EXPLAIN SELECT id FROM accrochage_deposit_line WHERE deposit_id = 1")
+        self.env.cr.execute(SQL("EXPLAIN %s", query))
         plan = "\n".join(row[0] for row in self.env.cr.fetchall())
         self.env.cr.execute("RESET enable_seqscan")
-        self.assertIn("accrochage_deposit_line_deposit_passage_uniq", plan)
+        return plan
+
+    def _indexes_after_upgrade(self, version, table, column):
+        """The indexes on ``column`` once the ``version`` migration ran on a
+        database that still has the plain index it drops."""
+        migration = load_migration(version)
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS %s ON %s (%s)",
+                SQL.identifier(migration.PLAIN_INDEX),
+                SQL.identifier(table),
+                SQL.identifier(column),
+            )
+        )
+        migration.migrate(self.env.cr, "earlier")
+        self.env.cr.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table]
+        )
+        return {name for name, definition in self.env.cr.fetchall() if f"({column}" in definition}
